@@ -1,0 +1,152 @@
+//! A JWKS cache for one issuer: fetched over HTTP, trusted for a while, and refreshed when a
+//! token names a key we have not seen — but no more than once per `min_refresh`, so a stream of
+//! tokens with made-up `kid`s cannot turn the hub into a load generator against the IdP.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::DecodingKey;
+use jsonwebtoken::jwk::{JwkSet, PublicKeyUse};
+use tokio::sync::{Mutex, RwLock};
+
+/// Keys of one issuer's JWKS, by `kid`.
+pub struct JwksCache {
+    url: String,
+    http: reqwest::Client,
+    cache_for: Duration,
+    min_refresh: Duration,
+    state: RwLock<State>,
+    // Serialises fetches so that concurrent requests with a new kid cause one fetch, not many.
+    fetching: Mutex<()>,
+}
+
+#[derive(Default)]
+struct State {
+    keys: HashMap<String, DecodingKey>,
+    /// Keys published without a `kid`; usable only when the set holds exactly one key.
+    unnamed: Vec<DecodingKey>,
+    fetched_at: Option<Instant>,
+    last_attempt: Option<Instant>,
+}
+
+/// Why a key could not be found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeyLookupError {
+    /// The token's `kid` is not in the issuer's key set, even after a refresh.
+    UnknownKid,
+    /// The token has no `kid` and the issuer publishes several keys.
+    AmbiguousKey,
+    /// The issuer's JWKS could not be fetched or parsed.
+    Unavailable,
+}
+
+impl JwksCache {
+    pub fn new(
+        url: String,
+        http: reqwest::Client,
+        cache_for: Duration,
+        min_refresh: Duration,
+    ) -> Self {
+        Self {
+            url,
+            http,
+            cache_for,
+            min_refresh,
+            state: RwLock::new(State::default()),
+            fetching: Mutex::new(()),
+        }
+    }
+
+    /// The key for `kid`, fetching or refreshing the set when needed and allowed.
+    pub async fn key(&self, kid: Option<&str>) -> Result<DecodingKey, KeyLookupError> {
+        {
+            let state = self.state.read().await;
+            if state.is_fresh(self.cache_for) {
+                if let Some(key) = state.lookup(kid) {
+                    return Ok(key);
+                }
+            }
+        }
+        let _one_fetch = self.fetching.lock().await;
+        {
+            // Another request may have refreshed while we waited.
+            let state = self.state.read().await;
+            if state.is_fresh(self.cache_for) {
+                if let Some(key) = state.lookup(kid) {
+                    return Ok(key);
+                }
+            }
+            let recently_tried = state
+                .last_attempt
+                .is_some_and(|at| at.elapsed() < self.min_refresh);
+            if recently_tried && state.fetched_at.is_some() {
+                return state.lookup(kid).ok_or_else(|| state.miss(kid));
+            }
+        }
+        let fetched = self.fetch().await;
+        let mut state = self.state.write().await;
+        state.last_attempt = Some(Instant::now());
+        match fetched {
+            Ok(set) => state.replace(&set),
+            Err(error) => {
+                tracing::warn!(url = %self.url, error = %error, "could not fetch JWKS");
+                if state.fetched_at.is_none() {
+                    return Err(KeyLookupError::Unavailable);
+                }
+            }
+        }
+        state.lookup(kid).ok_or_else(|| state.miss(kid))
+    }
+
+    async fn fetch(&self) -> anyhow::Result<JwkSet> {
+        let response = self.http.get(&self.url).send().await?.error_for_status()?;
+        Ok(response.json::<JwkSet>().await?)
+    }
+}
+
+impl State {
+    fn is_fresh(&self, cache_for: Duration) -> bool {
+        self.fetched_at.is_some_and(|at| at.elapsed() < cache_for)
+    }
+
+    fn lookup(&self, kid: Option<&str>) -> Option<DecodingKey> {
+        match kid {
+            Some(kid) => self.keys.get(kid).cloned(),
+            None => match (self.keys.len(), self.unnamed.as_slice()) {
+                (0, [only]) => Some(only.clone()),
+                (1, []) => self.keys.values().next().cloned(),
+                _ => None,
+            },
+        }
+    }
+
+    fn miss(&self, kid: Option<&str>) -> KeyLookupError {
+        if kid.is_some() {
+            KeyLookupError::UnknownKid
+        } else {
+            KeyLookupError::AmbiguousKey
+        }
+    }
+
+    fn replace(&mut self, set: &JwkSet) {
+        self.keys.clear();
+        self.unnamed.clear();
+        for jwk in &set.keys {
+            // Encryption keys are not for verifying signatures.
+            if matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption)) {
+                continue;
+            }
+            let Ok(key) = DecodingKey::from_jwk(jwk) else {
+                tracing::warn!(kid = ?jwk.common.key_id, "skipping a JWK that cannot be used");
+                continue;
+            };
+            match &jwk.common.key_id {
+                Some(kid) => {
+                    self.keys.insert(kid.clone(), key);
+                }
+                None => self.unnamed.push(key),
+            }
+        }
+        self.fetched_at = Some(Instant::now());
+    }
+}

@@ -1,0 +1,333 @@
+//! Verifies bearer tokens from many issuers, as production does: the issuer is looked up from the
+//! unverified `iss`, and everything else — algorithm, key, signature, `exp`, `nbf`, `aud`, `iss`,
+//! and the council or partnership the issuer may speak for — is checked against that issuer's
+//! configuration before a single claim is trusted.
+
+use std::collections::{BTreeSet, HashMap};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::Value;
+
+use super::Role;
+use super::dev_issuer::{self, DevBinding};
+use super::jwks::{JwksCache, KeyLookupError};
+use crate::config::{AuthSettings, IssuerSettings};
+use crate::domain::LaCode;
+
+/// What an issuer may speak for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Binding {
+    Council(LaCode),
+    Partnership(String),
+}
+
+/// A token whose signature and claims have been verified.
+#[derive(Clone, Debug)]
+pub struct VerifiedToken {
+    pub subject: String,
+    pub issuer: String,
+    pub binding: Binding,
+    pub roles: BTreeSet<Role>,
+}
+
+enum Keys {
+    Static(DecodingKey),
+    Jwks(JwksCache),
+}
+
+struct Issuer {
+    audience: String,
+    algorithms: Vec<Algorithm>,
+    keys: Keys,
+    binding: Binding,
+    roles_claim: String,
+    role_map: HashMap<String, String>,
+}
+
+/// All trusted issuers.
+pub struct TokenVerifier {
+    issuers: HashMap<String, Issuer>,
+    dev_key: Option<DecodingKey>,
+    leeway: u64,
+}
+
+impl TokenVerifier {
+    /// Builds the verifier from settings; `dev_key` is the dev issuer's key when it is trusted.
+    pub fn new(settings: &AuthSettings, dev_key: Option<DecodingKey>) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .context("building the JWKS HTTP client")?;
+        let mut issuers = HashMap::new();
+        for config in &settings.issuers {
+            let issuer = Issuer::from_settings(config, settings, &http)
+                .with_context(|| format!("issuer {}", config.issuer))?;
+            anyhow::ensure!(
+                issuers.insert(config.issuer.clone(), issuer).is_none(),
+                "issuer {} is configured twice",
+                config.issuer
+            );
+        }
+        Ok(Self {
+            issuers,
+            dev_key,
+            leeway: settings.leeway_seconds,
+        })
+    }
+
+    /// Verifies `token`, or says what was wrong with it (never echoing the token).
+    pub async fn verify(&self, token: &str) -> Result<VerifiedToken, String> {
+        let header_alg = peek_header_alg(token)?;
+        if header_alg.eq_ignore_ascii_case("none") {
+            return Err("unsigned tokens (alg none) are not accepted".into());
+        }
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| format!("unsupported token algorithm {header_alg:?}"))?;
+        let unverified: Value = jsonwebtoken::dangerous::insecure_decode_claims(token)
+            .map_err(|_| "malformed token claims".to_owned())?;
+        let issuer_name = unverified
+            .get("iss")
+            .and_then(Value::as_str)
+            .ok_or("token has no iss claim")?
+            .to_owned();
+
+        let dev_issuer;
+        let issuer = match self.issuers.get(&issuer_name) {
+            Some(issuer) => issuer,
+            None => {
+                dev_issuer = self.dev_issuer(&issuer_name).ok_or("unknown issuer")?;
+                &dev_issuer
+            }
+        };
+        if !issuer.algorithms.contains(&header.alg) {
+            return Err(format!(
+                "algorithm {:?} is not accepted for this issuer",
+                header.alg
+            ));
+        }
+        let key = match &issuer.keys {
+            Keys::Static(key) => key.clone(),
+            Keys::Jwks(cache) => cache
+                .key(header.kid.as_deref())
+                .await
+                .map_err(|e| match e {
+                    KeyLookupError::UnknownKid => "unknown signing key (kid)".to_owned(),
+                    KeyLookupError::AmbiguousKey => {
+                        "token has no kid and the issuer has several keys".to_owned()
+                    }
+                    KeyLookupError::Unavailable => {
+                        "the issuer's signing keys are unavailable".to_owned()
+                    }
+                })?,
+        };
+
+        let mut validation = Validation::new(header.alg);
+        validation.algorithms = vec![header.alg];
+        validation.leeway = self.leeway;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_audience(&[&issuer.audience]);
+        validation.set_issuer(&[&issuer_name]);
+        validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
+        let claims = jsonwebtoken::decode::<Value>(token, &key, &validation)
+            .map_err(|e| describe(e.kind()))?
+            .claims;
+
+        issuer.check_binding(&claims)?;
+        let subject = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or("token has no subject")?
+            .to_owned();
+        Ok(VerifiedToken {
+            subject,
+            issuer: issuer_name,
+            binding: issuer.binding.clone(),
+            roles: issuer.roles(&claims),
+        })
+    }
+
+    fn dev_issuer(&self, name: &str) -> Option<Issuer> {
+        let key = self.dev_key.clone()?;
+        let binding = match dev_issuer::binding_of(name)? {
+            DevBinding::Council(code) => Binding::Council(LaCode::parse(&code).ok()?),
+            DevBinding::Partnership(code) => Binding::Partnership(code),
+        };
+        Some(Issuer {
+            audience: dev_issuer::DEV_AUDIENCE.to_owned(),
+            algorithms: vec![Algorithm::ES256],
+            keys: Keys::Static(key),
+            binding,
+            roles_claim: "roles".to_owned(),
+            role_map: HashMap::new(),
+        })
+    }
+}
+
+impl Issuer {
+    fn from_settings(
+        config: &IssuerSettings,
+        auth: &AuthSettings,
+        http: &reqwest::Client,
+    ) -> anyhow::Result<Self> {
+        let algorithms = config
+            .algorithms
+            .iter()
+            .map(|name| {
+                Algorithm::from_str(name).map_err(|_| anyhow::anyhow!("unknown algorithm {name}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let is_hmac =
+            |a: &Algorithm| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512);
+        let keys = if let Some(url) = &config.jwks_url {
+            anyhow::ensure!(
+                !algorithms.iter().any(is_hmac),
+                "HMAC algorithms cannot come from a JWKS"
+            );
+            Keys::Jwks(JwksCache::new(
+                url.clone(),
+                http.clone(),
+                Duration::from_secs(auth.jwks_cache_seconds),
+                Duration::from_secs(auth.jwks_min_refresh_seconds),
+            ))
+        } else if let Some(path) = &config.public_key_pem {
+            anyhow::ensure!(
+                !algorithms.iter().any(is_hmac),
+                "HMAC algorithms need hs256_secret"
+            );
+            let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            Keys::Static(decoding_key_from_pem(&pem, &algorithms)?)
+        } else if let Some(secret) = &config.hs256_secret {
+            anyhow::ensure!(config.allow_hs256, "hs256_secret needs allow_hs256 = true");
+            anyhow::ensure!(
+                algorithms == [Algorithm::HS256],
+                "an hs256_secret issuer accepts HS256 only"
+            );
+            Keys::Static(DecodingKey::from_secret(secret.expose().as_bytes()))
+        } else {
+            anyhow::bail!("no key source");
+        };
+        let binding = match (&config.council, &config.partnership) {
+            (Some(code), None) => {
+                Binding::Council(LaCode::parse(code).map_err(anyhow::Error::msg)?)
+            }
+            (None, Some(code)) => Binding::Partnership(code.clone()),
+            _ => anyhow::bail!("set exactly one of council or partnership"),
+        };
+        Ok(Self {
+            audience: config.audience.clone(),
+            algorithms,
+            keys,
+            binding,
+            roles_claim: config.roles_claim.clone(),
+            role_map: config.role_map.clone().into_iter().collect(),
+        })
+    }
+
+    /// A token may name its council or partnership, but only the one its issuer speaks for.
+    fn check_binding(&self, claims: &Value) -> Result<(), String> {
+        let claimed = |name: &str| claims.get(name).and_then(Value::as_str).map(str::trim);
+        match &self.binding {
+            Binding::Council(la_code) => {
+                if let Some(claimed) = claimed("council") {
+                    if claimed != la_code.as_str() {
+                        return Err(format!("this issuer may not speak for council {claimed}"));
+                    }
+                }
+                if claims.get("partnership").is_some() {
+                    return Err("a council issuer may not speak for a partnership".into());
+                }
+            }
+            Binding::Partnership(code) => {
+                if let Some(claimed) = claimed("partnership") {
+                    if claimed != code {
+                        return Err(format!(
+                            "this issuer may not speak for partnership {claimed}"
+                        ));
+                    }
+                }
+                if claims.get("council").is_some() {
+                    return Err("a partnership issuer may not speak for a council".into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Roles from the configured claim, mapped to the hub's names. Names we do not know, and
+    /// roles of the wrong kind for the issuer (a council IdP granting a partnership role), are
+    /// dropped.
+    fn roles(&self, claims: &Value) -> BTreeSet<Role> {
+        let mut value = claims;
+        for part in self.roles_claim.split('.') {
+            match value.get(part) {
+                Some(inner) => value = inner,
+                None => return BTreeSet::new(),
+            }
+        }
+        let names: Vec<&str> = match value {
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+            Value::String(list) => list.split_whitespace().collect(),
+            _ => Vec::new(),
+        };
+        let council_issuer = matches!(self.binding, Binding::Council(_));
+        names
+            .into_iter()
+            .filter_map(|name| Role::parse(self.role_map.get(name).map_or(name, String::as_str)))
+            .filter(|role| role.is_council_role() == council_issuer)
+            .collect()
+    }
+}
+
+/// A PEM public key, read the way its algorithms need.
+fn decoding_key_from_pem(pem: &[u8], algorithms: &[Algorithm]) -> anyhow::Result<DecodingKey> {
+    let first = algorithms.first().context("no algorithms")?;
+    let key = match first {
+        Algorithm::RS256
+        | Algorithm::RS384
+        | Algorithm::RS512
+        | Algorithm::PS256
+        | Algorithm::PS384
+        | Algorithm::PS512 => DecodingKey::from_rsa_pem(pem)?,
+        Algorithm::ES256 | Algorithm::ES384 => DecodingKey::from_ec_pem(pem)?,
+        Algorithm::EdDSA => DecodingKey::from_ed_pem(pem)?,
+        _ => anyhow::bail!("algorithm {first:?} cannot use a PEM public key"),
+    };
+    Ok(key)
+}
+
+/// The `alg` of a token's header, read without trusting anything else.
+fn peek_header_alg(token: &str) -> Result<String, String> {
+    let header = token.split('.').next().ok_or("malformed token")?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(header.trim_end_matches('='))
+        .map_err(|_| "malformed token header".to_owned())?;
+    let header: Value =
+        serde_json::from_slice(&bytes).map_err(|_| "malformed token header".to_owned())?;
+    header
+        .get("alg")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| "token header has no alg".to_owned())
+}
+
+fn describe(kind: &ErrorKind) -> String {
+    match kind {
+        ErrorKind::ExpiredSignature => "token expired".into(),
+        ErrorKind::ImmatureSignature => "token not yet valid (nbf)".into(),
+        ErrorKind::InvalidAudience => "wrong audience".into(),
+        ErrorKind::InvalidIssuer => "wrong issuer".into(),
+        ErrorKind::InvalidSignature => "invalid signature".into(),
+        ErrorKind::MissingRequiredClaim(claim) => format!("token has no {claim} claim"),
+        ErrorKind::InvalidAlgorithm => "algorithm does not match the issuer's key".into(),
+        ErrorKind::InvalidClaimFormat(claim) => format!("claim {claim} is malformed"),
+        _ => "token could not be verified".into(),
+    }
+}

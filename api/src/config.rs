@@ -1,0 +1,395 @@
+//! Settings: built-in defaults, then a TOML file, then `HUB_*` environment variables, then flags.
+//!
+//! Environment variables use `__` between sections (`HUB_SERVER__BIND`), with a few short names
+//! people reach for first: `HUB_BIND`, `HUB_DATA_DIR`, `HUB_CONFIG` and `DATABASE_URL`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Which defaults apply: the one-command demo, or a real deployment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    /// GraphiQL, introspection, the local dev issuer and demo data on.
+    #[default]
+    Demo,
+    /// All of those off unless configured.
+    Production,
+}
+
+/// A value that must never be printed (a database URL with a password, an HMAC secret).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The secret itself; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// All settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub profile: Profile,
+    /// Where the SQLite database and the dev issuer's key live.
+    pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub server: ServerSettings,
+    pub auth: AuthSettings,
+    pub demo: DemoSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            profile: Profile::Demo,
+            data_dir: PathBuf::from("./data"),
+            database: DatabaseSettings::default(),
+            server: ServerSettings::default(),
+            auth: AuthSettings::default(),
+            demo: DemoSettings::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `postgres://...` or `sqlite://...`; unset means SQLite at `<data_dir>/hub.db`.
+    pub url: Option<Secret>,
+    pub max_connections: u32,
+    /// The non-owner role council work runs as on PostgreSQL. It must not be able to bypass RLS.
+    pub app_role: String,
+    /// Run pending migrations when the server starts.
+    pub migrate_on_start: bool,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: 16,
+            app_role: migration::APP_ROLE.to_owned(),
+            migrate_on_start: true,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    /// Serve GraphiQL on `GET /graphql`. Default: on in demo, off in production.
+    pub graphiql: Option<bool>,
+    /// Answer introspection queries. Default: on in demo, off in production.
+    pub introspection: Option<bool>,
+    pub request_timeout_seconds: u64,
+    pub max_query_bytes: usize,
+    pub max_body_bytes: usize,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    /// Largest `first` a connection accepts.
+    pub max_page_size: u32,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".to_owned(),
+            graphiql: None,
+            introspection: None,
+            request_timeout_seconds: 30,
+            max_query_bytes: 16 * 1024,
+            max_body_bytes: 2 * 1024 * 1024,
+            max_depth: 12,
+            max_complexity: 2_000,
+            max_page_size: 100,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Trust the local dev issuer (`api token`). Default: on in demo, off in production.
+    pub dev_issuer: Option<bool>,
+    /// Clock skew allowed on `exp` and `nbf`.
+    pub leeway_seconds: u64,
+    /// How long a fetched JWKS is trusted before it is fetched again.
+    pub jwks_cache_seconds: u64,
+    /// A token with an unknown `kid` triggers a JWKS refresh at most this often per issuer.
+    pub jwks_min_refresh_seconds: u64,
+    pub issuers: Vec<IssuerSettings>,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            dev_issuer: None,
+            leeway_seconds: 30,
+            jwks_cache_seconds: 3_600,
+            jwks_min_refresh_seconds: 60,
+            issuers: Vec::new(),
+        }
+    }
+}
+
+/// One trusted identity provider and what it may speak for.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerSettings {
+    /// The exact `iss` claim.
+    pub issuer: String,
+    /// The `aud` claim tokens must carry for this hub.
+    pub audience: String,
+    /// Accepted `alg` values, e.g. `["RS256"]`.
+    pub algorithms: Vec<String>,
+    pub jwks_url: Option<String>,
+    /// Path to a PEM public key (RSA, EC or Ed25519).
+    pub public_key_pem: Option<PathBuf>,
+    /// Shared HMAC secret; refused unless `allow_hs256 = true`. For development only.
+    pub hs256_secret: Option<Secret>,
+    #[serde(default)]
+    pub allow_hs256: bool,
+    /// The LA code of the one council this issuer speaks for.
+    pub council: Option<String>,
+    /// The code of the partnership this issuer speaks for.
+    pub partnership: Option<String>,
+    /// The claim holding roles; a dotted path reaches into objects (`realm_access.roles`).
+    #[serde(default = "default_roles_claim")]
+    pub roles_claim: String,
+    /// The identity provider's role names mapped to the hub's (`"CME-Officer" = "caseworker"`).
+    #[serde(default)]
+    pub role_map: BTreeMap<String, String>,
+}
+
+fn default_roles_claim() -> String {
+    "roles".to_owned()
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemoSettings {
+    /// Seed the South-East demo partnership when the database has no councils.
+    /// Default: on in demo, off in production.
+    pub seed_when_empty: Option<bool>,
+}
+
+impl Default for DemoSettings {
+    fn default() -> Self {
+        Self {
+            seed_when_empty: None,
+        }
+    }
+}
+
+/// Values given on the command line, which beat everything else.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub bind: Option<String>,
+}
+
+impl Settings {
+    /// Loads defaults, the config file, the environment and flags, in that order.
+    pub fn load(overrides: &Overrides) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        let config_file = overrides
+            .config_file
+            .clone()
+            .or_else(|| std::env::var_os("HUB_CONFIG").map(PathBuf::from));
+        if let Some(path) = &config_file {
+            anyhow::ensure!(
+                path.exists(),
+                "config file {} does not exist",
+                path.display()
+            );
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment
+            .merge(
+                Env::prefixed("HUB_")
+                    .split("__")
+                    .ignore(&["config", "bind"]),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database.url".into()),
+            )
+            .merge(Env::raw().only(&["HUB_BIND"]).map(|_| "server.bind".into()));
+        if let Some(dir) = &overrides.data_dir {
+            figment = figment.merge(Serialized::default("data_dir", dir));
+        }
+        if let Some(bind) = &overrides.bind {
+            figment = figment.merge(Serialized::default("server.bind", bind));
+        }
+        let settings: Settings = figment.extract()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Refuses settings that cannot work, before anything starts.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        for issuer in &self.auth.issuers {
+            let name = &issuer.issuer;
+            let sources = [
+                issuer.jwks_url.is_some(),
+                issuer.public_key_pem.is_some(),
+                issuer.hs256_secret.is_some(),
+            ];
+            anyhow::ensure!(
+                sources.iter().filter(|s| **s).count() == 1,
+                "issuer {name}: set exactly one of jwks_url, public_key_pem, hs256_secret"
+            );
+            anyhow::ensure!(
+                issuer.council.is_some() != issuer.partnership.is_some(),
+                "issuer {name}: set exactly one of council or partnership"
+            );
+            anyhow::ensure!(
+                issuer.hs256_secret.is_none() || issuer.allow_hs256,
+                "issuer {name}: hs256_secret needs allow_hs256 = true (development only)"
+            );
+            anyhow::ensure!(
+                !issuer.algorithms.is_empty(),
+                "issuer {name}: list its algorithms"
+            );
+        }
+        anyhow::ensure!(
+            self.server.max_page_size > 0,
+            "server.max_page_size must be positive"
+        );
+        Ok(())
+    }
+
+    /// The database URL, defaulting to SQLite in the data directory.
+    pub fn database_url(&self) -> Secret {
+        match &self.database.url {
+            Some(url) => url.clone(),
+            None => Secret::new(format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("hub.db").display()
+            )),
+        }
+    }
+
+    pub fn graphiql_enabled(&self) -> bool {
+        self.server
+            .graphiql
+            .unwrap_or(self.profile == Profile::Demo)
+    }
+
+    pub fn introspection_enabled(&self) -> bool {
+        self.server
+            .introspection
+            .unwrap_or(self.profile == Profile::Demo)
+    }
+
+    pub fn dev_issuer_enabled(&self) -> bool {
+        self.auth
+            .dev_issuer
+            .unwrap_or(self.profile == Profile::Demo)
+    }
+
+    pub fn seed_when_empty(&self) -> bool {
+        self.demo
+            .seed_when_empty
+            .unwrap_or(self.profile == Profile::Demo)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.server.request_timeout_seconds.max(1))
+    }
+
+    /// Where the dev issuer's ES256 private key is kept.
+    pub fn dev_key_path(&self) -> PathBuf {
+        dev_key_path(&self.data_dir)
+    }
+}
+
+/// The dev issuer's key file inside a data directory.
+pub fn dev_key_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("dev-issuer-es256.pem")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issuer() -> IssuerSettings {
+        IssuerSettings {
+            issuer: "https://idp.kent.example".into(),
+            audience: "hub".into(),
+            algorithms: vec!["RS256".into()],
+            jwks_url: Some("https://idp.kent.example/jwks".into()),
+            public_key_pem: None,
+            hs256_secret: None,
+            allow_hs256: false,
+            council: Some("886".into()),
+            partnership: None,
+            roles_claim: default_roles_claim(),
+            role_map: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn an_issuer_bound_to_both_a_council_and_a_partnership_is_refused() {
+        let mut settings = Settings::default();
+        let mut both = issuer();
+        both.partnership = Some("SESLIP".into());
+        settings.auth.issuers.push(both);
+        assert!(settings.validate().is_err());
+    }
+
+    #[test]
+    fn hs256_without_allow_hs256_is_refused() {
+        let mut settings = Settings::default();
+        let mut hs = issuer();
+        hs.jwks_url = None;
+        hs.hs256_secret = Some(Secret::new("dev"));
+        settings.auth.issuers.push(hs.clone());
+        assert!(settings.validate().is_err());
+        hs.allow_hs256 = true;
+        settings.auth.issuers = vec![hs];
+        assert!(settings.validate().is_ok());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        assert_eq!(
+            format!("{:?}", Secret::new("postgres://u:pw@h/db")),
+            "Secret(***)"
+        );
+    }
+
+    #[test]
+    fn production_turns_demo_conveniences_off() {
+        let settings = Settings {
+            profile: Profile::Production,
+            ..Settings::default()
+        };
+        assert!(!settings.graphiql_enabled());
+        assert!(!settings.introspection_enabled());
+        assert!(!settings.dev_issuer_enabled());
+        assert!(!settings.seed_when_empty());
+    }
+}

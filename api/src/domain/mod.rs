@@ -1,0 +1,13 @@
+//! Pure domain logic: types that validate when parsed, and rules that need no storage.
+
+/// A child's details, validated field by field.
+pub mod child;
+/// The DfE 3-digit local authority code.
+pub mod la_code;
+/// The South-East demo partnership and its councils (reference data from DOMAIN.md).
+pub mod reference;
+/// Unique pupil numbers and their check letter.
+pub mod upn;
+
+pub use la_code::LaCode;
+pub use upn::Upn;

@@ -1,0 +1,248 @@
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{NaiveDate, Utc};
+
+use super::context;
+use super::types::{Child, PrimaryNeed, SenStatus, Sex, SocialCareStatus};
+use crate::auth::CASEWORK;
+use crate::domain::child as rules;
+use crate::error::AppError;
+use crate::service::child::{self as children, ChildChanges, ChildFilter, NewChild};
+
+/// Extra fields on a page of children.
+#[derive(SimpleObject)]
+pub struct ChildConnectionFields {
+    /// How many children match the filter, across all pages.
+    total_count: u64,
+}
+
+pub type ChildConnection = Connection<String, Child, ChildConnectionFields>;
+
+/// How to narrow the list of children.
+#[derive(InputObject, Default)]
+pub struct ChildFilterInput {
+    /// Part of a given or family name, any case.
+    name_contains: Option<String>,
+    /// National curriculum year; 0 is Reception.
+    year_group: Option<i32>,
+    /// An exact UPN.
+    upn: Option<String>,
+}
+
+/// A new child's details.
+#[derive(InputObject)]
+pub struct CreateChildInput {
+    given_name: String,
+    family_name: String,
+    date_of_birth: NaiveDate,
+    /// Unique pupil number; validated with its check letter, unique within the council.
+    upn: Option<String>,
+    /// The council's own reference; unique within the council.
+    council_reference: Option<String>,
+    sex: Sex,
+    year_group: Option<i32>,
+    #[graphql(default_with = "SenStatus::None")]
+    sen_status: SenStatus,
+    primary_need: Option<PrimaryNeed>,
+    #[graphql(default_with = "SocialCareStatus::None")]
+    social_care_status: SocialCareStatus,
+    school_urn: Option<String>,
+    school_name: Option<String>,
+}
+
+/// Changes to a child. Omitted fields stay as they are; `null` clears an optional field.
+#[derive(InputObject, Default)]
+pub struct UpdateChildInput {
+    given_name: Option<String>,
+    family_name: Option<String>,
+    date_of_birth: Option<NaiveDate>,
+    upn: MaybeUndefined<String>,
+    council_reference: MaybeUndefined<String>,
+    sex: Option<Sex>,
+    year_group: MaybeUndefined<i32>,
+    sen_status: Option<SenStatus>,
+    primary_need: MaybeUndefined<PrimaryNeed>,
+    social_care_status: Option<SocialCareStatus>,
+    school_urn: MaybeUndefined<String>,
+    school_name: MaybeUndefined<String>,
+}
+
+impl CreateChildInput {
+    fn parse(self) -> Result<NewChild, AppError> {
+        let today = Utc::now().date_naive();
+        Ok(NewChild {
+            given_name: rules::parse_name("givenName", &self.given_name)?,
+            family_name: rules::parse_name("familyName", &self.family_name)?,
+            date_of_birth: rules::parse_date_of_birth("dateOfBirth", self.date_of_birth, today)?,
+            upn: self.upn.map(|v| rules::parse_upn("upn", &v)).transpose()?,
+            council_reference: self
+                .council_reference
+                .map(|v| rules::parse_council_reference("councilReference", &v))
+                .transpose()?,
+            sex: self.sex.into(),
+            year_group: self
+                .year_group
+                .map(|v| rules::parse_year_group("yearGroup", v))
+                .transpose()?,
+            sen_status: self.sen_status.into(),
+            primary_need: self.primary_need.map(Into::into),
+            social_care_status: self.social_care_status.into(),
+            school_urn: self
+                .school_urn
+                .map(|v| rules::parse_school_urn("schoolUrn", &v))
+                .transpose()?,
+            school_name: self
+                .school_name
+                .map(|v| rules::parse_text("schoolName", &v, 200))
+                .transpose()?,
+        })
+    }
+}
+
+/// `MaybeUndefined` as "leave alone" (`None`) or "set to this or clear" (`Some(..)`), parsed.
+fn change<T, U>(
+    value: MaybeUndefined<T>,
+    parse: impl FnOnce(T) -> Result<U, AppError>,
+) -> Result<Option<Option<U>>, AppError> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Ok(Some(None)),
+        MaybeUndefined::Value(v) => Ok(Some(Some(parse(v)?))),
+    }
+}
+
+impl UpdateChildInput {
+    fn parse(self) -> Result<ChildChanges, AppError> {
+        let today = Utc::now().date_naive();
+        Ok(ChildChanges {
+            given_name: self
+                .given_name
+                .map(|v| rules::parse_name("givenName", &v))
+                .transpose()?,
+            family_name: self
+                .family_name
+                .map(|v| rules::parse_name("familyName", &v))
+                .transpose()?,
+            date_of_birth: self
+                .date_of_birth
+                .map(|v| rules::parse_date_of_birth("dateOfBirth", v, today))
+                .transpose()?,
+            upn: change(self.upn, |v| rules::parse_upn("upn", &v))?,
+            council_reference: change(self.council_reference, |v| {
+                rules::parse_council_reference("councilReference", &v)
+            })?,
+            sex: self.sex.map(Into::into),
+            year_group: change(self.year_group, |v| rules::parse_year_group("yearGroup", v))?,
+            sen_status: self.sen_status.map(Into::into),
+            primary_need: change(self.primary_need, |v| Ok(v.into()))?,
+            social_care_status: self.social_care_status.map(Into::into),
+            school_urn: change(self.school_urn, |v| {
+                rules::parse_school_urn("schoolUrn", &v)
+            })?,
+            school_name: change(self.school_name, |v| {
+                rules::parse_text("schoolName", &v, 200)
+            })?,
+        })
+    }
+}
+
+/// Reading a council's children: caseworkers and managers only.
+#[derive(Default)]
+pub struct ChildQuery;
+
+#[Object]
+impl ChildQuery {
+    /// The council's children in family-name order, `first` (default 20) at a time.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity + 1")]
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ChildFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ChildConnection, AppError> {
+        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let store = context::store(ctx)?;
+        let first = context::page_size(first, context::limits(ctx)?)?;
+        let after = after
+            .map(|c| context::decode_cursor("after", &c))
+            .transpose()?;
+        let filter = filter.unwrap_or_default();
+        let filter = ChildFilter {
+            name_contains: filter
+                .name_contains
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty()),
+            year_group: filter.year_group,
+            upn: filter
+                .upn
+                .map(|v| rules::parse_upn("filter.upn", &v))
+                .transpose()?,
+        };
+        let page = children::list(store, scope, &filter, first, after).await?;
+        let mut connection = Connection::with_additional_fields(
+            after.is_some(),
+            page.has_next_page,
+            ChildConnectionFields {
+                total_count: page.total_count,
+            },
+        );
+        connection.edges.extend(
+            page.children
+                .into_iter()
+                .map(|child| Edge::new(context::encode_cursor(child.id), Child(child))),
+        );
+        Ok(connection)
+    }
+
+    /// One of the council's children. Any other id — including another council's — is NOT_FOUND.
+    async fn child(&self, ctx: &Context<'_>, id: ID) -> Result<Child, AppError> {
+        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let id = context::parse_id("id", &id)?;
+        Ok(Child(children::get(context::store(ctx)?, scope, id).await?))
+    }
+}
+
+/// Changing a council's children: caseworkers and managers only.
+#[derive(Default)]
+pub struct ChildMutation;
+
+#[Object]
+impl ChildMutation {
+    /// Records a child. Invalid fields are BAD_USER_INPUT; a UPN or reference already used in
+    /// the council is CONFLICT. Nothing is written unless everything is valid.
+    async fn create_child(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateChildInput,
+    ) -> Result<Child, AppError> {
+        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let new = input.parse()?;
+        Ok(Child(
+            children::create(context::store(ctx)?, scope, new).await?,
+        ))
+    }
+
+    /// Changes a child's details.
+    async fn update_child(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateChildInput,
+    ) -> Result<Child, AppError> {
+        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let id = context::parse_id("id", &id)?;
+        let changes = input.parse()?;
+        Ok(Child(
+            children::update(context::store(ctx)?, scope, id, changes).await?,
+        ))
+    }
+
+    /// Deletes a child; returns the deleted id.
+    async fn delete_child(&self, ctx: &Context<'_>, id: ID) -> Result<ID, AppError> {
+        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let uuid = context::parse_id("id", &id)?;
+        children::delete(context::store(ctx)?, scope, uuid).await?;
+        Ok(id)
+    }
+}

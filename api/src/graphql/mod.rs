@@ -1,0 +1,54 @@
+//! The GraphQL schema: one query and one mutation object per domain, merged; resolvers stay thin
+//! and call services.
+
+/// Children: queries and mutations over a council's identifiable records.
+pub mod child;
+/// Helpers for resolvers: the caller, the store, ids and cursors.
+pub mod context;
+/// Who am I, my council, my partnership.
+pub mod identity;
+/// GraphQL types that mirror entities without leaking their columns.
+pub mod types;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use crate::config::Settings;
+use crate::service::Store;
+
+/// All queries.
+#[derive(MergedObject, Default)]
+pub struct Query(identity::IdentityQuery, child::ChildQuery);
+
+/// All mutations.
+#[derive(MergedObject, Default)]
+pub struct Mutation(child::ChildMutation);
+
+pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Limits resolvers enforce themselves.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_page_size: u32,
+}
+
+/// Builds the schema with its limits; `store` is absent only when printing the SDL.
+pub fn build_schema(settings: &Settings, store: Option<Store>) -> HubSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(settings.server.max_depth)
+        .limit_complexity(settings.server.max_complexity)
+        .data(Limits {
+            max_page_size: settings.server.max_page_size,
+        });
+    if let Some(store) = store {
+        builder = builder.data(store);
+    }
+    if !settings.introspection_enabled() {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(&Settings::default(), None).sdl()
+}

@@ -1,0 +1,173 @@
+use std::time::Instant;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{ErrorExtensionValues, Value};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+
+use super::AppState;
+use crate::auth::Principal;
+use crate::error::AppError;
+
+/// `GET /graphql`: GraphiQL where enabled.
+pub async fn graphiql(State(state): State<AppState>) -> Response {
+    if !state.settings.graphiql_enabled() {
+        return (
+            StatusCode::NOT_FOUND,
+            "GraphiQL is disabled; POST GraphQL requests here",
+        )
+            .into_response();
+    }
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Partnership hub")
+            .finish(),
+    )
+    .into_response()
+}
+
+/// `POST /graphql`: authenticate, then execute one GraphQL request.
+///
+/// A missing or bad token is HTTP 401 with a GraphQL-shaped error, before the body is even read
+/// as GraphQL: nothing about the schema is served to an unauthenticated caller.
+pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    let principal = match authenticate(&state, &headers).await {
+        Ok(principal) => principal,
+        Err(error) => {
+            metrics::counter!("hub_graphql_errors_total", "code" => error.code()).increment(1);
+            return error_response(StatusCode::UNAUTHORIZED, &error);
+        }
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(_) => {
+            let error = AppError::bad_input(
+                "body",
+                "expected a GraphQL request as JSON: {\"query\": ...}",
+            );
+            return error_response(StatusCode::BAD_REQUEST, &error);
+        }
+    };
+    if request.query.len() > state.settings.server.max_query_bytes {
+        let error = AppError::bad_input(
+            "query",
+            format!(
+                "is longer than {} bytes",
+                state.settings.server.max_query_bytes
+            ),
+        );
+        return error_response(StatusCode::BAD_REQUEST, &error);
+    }
+    let operation = operation_label(request.operation_name.as_deref());
+    let mut response = state.schema.execute(request.data(principal)).await;
+    for error in &mut response.errors {
+        let code = ensure_code(&mut error.extensions, error.path.is_empty(), &error.message);
+        metrics::counter!("hub_graphql_errors_total", "code" => code).increment(1);
+    }
+    metrics::histogram!("hub_graphql_request_duration_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
+    Json(response).into_response()
+}
+
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
+    let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
+        AppError::Unauthenticated("missing Authorization: Bearer <token> header".into())
+    })?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            AppError::Unauthenticated("the Authorization header must be Bearer <token>".into())
+        })?;
+    let verified = state
+        .verifier
+        .verify(token)
+        .await
+        .map_err(AppError::Unauthenticated)?;
+    let affiliation = state
+        .directory
+        .resolve(&state.store.db, &verified.binding)
+        .await?;
+    Ok(Principal {
+        subject: verified.subject,
+        issuer: verified.issuer,
+        affiliation,
+        roles: verified.roles,
+    })
+}
+
+fn error_response(status: StatusCode, error: &AppError) -> Response {
+    let body = json!({
+        "data": null,
+        "errors": [{
+            "message": error.client_message(),
+            "extensions": match error {
+                AppError::BadUserInput { field, .. } => json!({ "code": error.code(), "field": field }),
+                _ => json!({ "code": error.code() }),
+            },
+        }],
+    });
+    (status, Json(body)).into_response()
+}
+
+/// Gives every error a code. Ours already have one; async-graphql's own (syntax, validation,
+/// limits, input coercion) are the request's fault and become BAD_USER_INPUT; anything else
+/// raised during execution without a code is ours.
+fn ensure_code(
+    extensions: &mut Option<ErrorExtensionValues>,
+    before_execution: bool,
+    message: &str,
+) -> &'static str {
+    let existing = extensions
+        .as_ref()
+        .and_then(|ext| ext.get("code"))
+        .and_then(|code| match code {
+            Value::String(code) => Some(code.clone()),
+            _ => None,
+        });
+    let code = match existing.as_deref() {
+        Some("UNAUTHENTICATED") => "UNAUTHENTICATED",
+        Some("FORBIDDEN") => "FORBIDDEN",
+        Some("NOT_FOUND") => "NOT_FOUND",
+        Some("BAD_USER_INPUT") => "BAD_USER_INPUT",
+        Some("CONFLICT") => "CONFLICT",
+        Some("RATE_LIMITED") => "RATE_LIMITED",
+        Some(_) => "INTERNAL_SERVER_ERROR",
+        None if before_execution
+            || message.starts_with("Failed to parse")
+            || message.starts_with("Invalid value") =>
+        {
+            "BAD_USER_INPUT"
+        }
+        None => "INTERNAL_SERVER_ERROR",
+    };
+    extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    code
+}
+
+/// A bounded metrics label for the operation name.
+fn operation_label(name: Option<&str>) -> String {
+    match name {
+        Some(name)
+            if name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            name.to_owned()
+        }
+        Some(_) => "invalid".to_owned(),
+        None => "anonymous".to_owned(),
+    }
+}

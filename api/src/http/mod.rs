@@ -1,0 +1,56 @@
+//! The HTTP surface: `/graphql`, health, readiness and metrics, behind timeouts and body limits.
+
+/// `POST /graphql` (and GraphiQL on `GET` where enabled).
+pub mod graphql;
+/// `/healthz` and `/readyz`.
+pub mod health;
+/// `/metrics` in Prometheus text format.
+pub mod metrics;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::verifier::TokenVerifier;
+use crate::config::Settings;
+use crate::graphql::HubSchema;
+use crate::service::Store;
+use crate::service::directory::Directory;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: HubSchema,
+    pub store: Store,
+    pub verifier: Arc<TokenVerifier>,
+    pub directory: Arc<Directory>,
+    pub settings: Arc<Settings>,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+/// The router with every route and layer.
+pub fn router(state: AppState) -> Router {
+    let timeout = state.settings.request_timeout();
+    let body_limit = state.settings.server.max_body_bytes;
+    Router::new()
+        .route("/graphql", get(graphql::graphiql).post(graphql::execute))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::render))
+        .layer(axum::middleware::from_fn(metrics::track_http))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        // Request ids let an officer's support ticket be matched to our logs without any child's data.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

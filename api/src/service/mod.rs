@@ -1,0 +1,28 @@
+//! Services: one file per noun. Each takes the store and, for council data, a [`TenantScope`];
+//! none knows about HTTP or GraphQL, so each is testable on its own.
+
+/// Children: the council's identifiable records.
+pub mod child;
+/// Councils, partnerships and memberships: shared reference data.
+pub mod directory;
+/// The demo partnership and its children.
+pub mod seed;
+
+use sea_orm::DatabaseConnection;
+
+use crate::error::AppResult;
+use crate::tenancy::{CouncilTxn, TenantScope};
+
+/// The database, and the role council work runs as.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: DatabaseConnection,
+    pub app_role: String,
+}
+
+impl Store {
+    /// A transaction confined to one council.
+    pub async fn council(&self, scope: TenantScope) -> AppResult<CouncilTxn> {
+        scope.begin(&self.db, &self.app_role).await
+    }
+}

@@ -1,0 +1,184 @@
+//! `Application::build`: the one way a server is assembled, used by `main` and by the tests.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+};
+use tokio::net::TcpListener;
+
+use crate::auth::dev_issuer::DevKey;
+use crate::auth::verifier::TokenVerifier;
+use crate::config::Settings;
+use crate::graphql::build_schema;
+use crate::http::{AppState, router};
+use crate::service::directory::Directory;
+use crate::service::{Store, seed};
+
+/// A built server, bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    address: SocketAddr,
+    store: Store,
+}
+
+impl Application {
+    /// Connects, migrates, checks the database lock, seeds the demo if asked, and binds.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "creating the data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
+        let db = connect(&settings).await?;
+        if settings.database.migrate_on_start {
+            Migrator::up(&db, None)
+                .await
+                .context("running migrations")?;
+        }
+        verify_database_lock(&db, &settings.database.app_role).await?;
+        let store = Store {
+            db: db.clone(),
+            app_role: settings.database.app_role.clone(),
+        };
+        if settings.seed_when_empty() && seed::is_empty(&db).await.map_err(into_anyhow)? {
+            let children = seed::seed_demo(&store).await.map_err(into_anyhow)?;
+            tracing::info!(children, "seeded the South-East demo partnership");
+        }
+        let dev_key = if settings.dev_issuer_enabled() {
+            Some(
+                DevKey::load_or_create(&settings.dev_key_path())?
+                    .decoding_key()
+                    .clone(),
+            )
+        } else {
+            None
+        };
+        let verifier = TokenVerifier::new(&settings.auth, dev_key)?;
+        let state = AppState {
+            schema: build_schema(&settings, Some(store.clone())),
+            store: store.clone(),
+            verifier: Arc::new(verifier),
+            directory: Arc::new(Directory::default()),
+            metrics: crate::http::metrics::recorder()?,
+            settings: Arc::new(settings.clone()),
+        };
+        let listener = TcpListener::bind(&settings.server.bind)
+            .await
+            .with_context(|| format!("binding {}", settings.server.bind))?;
+        let address = listener.local_addr()?;
+        Ok(Self {
+            listener,
+            router: router(state),
+            address,
+            store,
+        })
+    }
+
+    /// Where the server listens (the real port when bound to port 0).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The store the server uses, for tests that need to look underneath.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.store.db.close_by_ref().await.ok();
+        Ok(())
+    }
+}
+
+/// Opens the pool: PostgreSQL when the URL says so, else SQLite (created if missing) in WAL
+/// mode, so readers do not wait for the writer.
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let url = settings.database_url();
+    let mut options = ConnectOptions::new(url.expose().to_owned());
+    options
+        .max_connections(settings.database.max_connections)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        // Statement logging would print SQL at info; parameters stay out of it, but keep it quiet.
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|options| {
+            options
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    Database::connect(options)
+        .await
+        .context("connecting to the database (check DATABASE_URL)")
+}
+
+/// On PostgreSQL, refuses to serve council data unless the database lock is really there: the
+/// app role exists, cannot bypass RLS, and the server may switch to it; and every table with a
+/// `tenant_id` has RLS enabled *and* forced.
+pub async fn verify_database_lock(db: &DatabaseConnection, app_role: &str) -> anyhow::Result<()> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let role = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT rolsuper, rolbypassrls, pg_has_role(current_user, oid, 'MEMBER') AS can_switch \
+             FROM pg_roles WHERE rolname = $1",
+            [app_role.into()],
+        ))
+        .await?
+        .with_context(|| format!("refusing to start: the app role {app_role} does not exist"))?;
+    let superuser: bool = role.try_get("", "rolsuper")?;
+    let bypass: bool = role.try_get("", "rolbypassrls")?;
+    let can_switch: bool = role.try_get("", "can_switch")?;
+    anyhow::ensure!(
+        !superuser && !bypass,
+        "refusing to start: the app role {app_role} can bypass row-level security"
+    );
+    anyhow::ensure!(
+        can_switch,
+        "refusing to start: the server's login cannot switch to {app_role}"
+    );
+    let unprotected = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT c.relname::text AS name FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped \
+             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') \
+               AND NOT (c.relrowsecurity AND c.relforcerowsecurity)",
+        ))
+        .await?;
+    if !unprotected.is_empty() {
+        let names: Vec<String> = unprotected
+            .iter()
+            .filter_map(|row| row.try_get::<String>("", "name").ok())
+            .collect();
+        anyhow::bail!(
+            "refusing to start: row-level security is not enabled and forced on {}",
+            names.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn into_anyhow(error: crate::error::AppError) -> anyhow::Error {
+    match error {
+        crate::error::AppError::Internal(cause) => cause,
+        other => anyhow::anyhow!(other.client_message()),
+    }
+}

@@ -1,0 +1,131 @@
+//! The one place the tenant is applied.
+//!
+//! Council data is reached only through a [`CouncilTxn`], opened from a [`TenantScope`] that only
+//! a verified council principal (or the demo seeder) can produce. The transaction:
+//! - on PostgreSQL, first switches to the non-owner app role and sets `app.tenant_id`, both local
+//!   to the transaction, so row-level security filters every statement (the database lock);
+//! - on every store, builds selects, updates and deletes already filtered on `tenant_id`, and
+//!   stamps `tenant_id` on inserts (the application lock).
+//!
+//! Either lock alone keeps councils apart; the tests prove each on its own.
+
+use sea_orm::sea_query::IntoCondition;
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DeleteMany, EntityTrait, IntoActiveModel, QueryFilter, Select,
+    Statement, TransactionTrait, UpdateMany,
+};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// A table holding one council's data. Its primary key must lead with `tenant_id`.
+pub trait CouncilOwned: EntityTrait {
+    /// The `tenant_id` column.
+    fn tenant_column() -> Self::Column;
+}
+
+impl CouncilOwned for entity::child::Entity {
+    fn tenant_column() -> Self::Column {
+        entity::child::Column::TenantId
+    }
+}
+
+/// The right to work on one council's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TenantScope {
+    council_id: Uuid,
+}
+
+impl TenantScope {
+    /// Only auth (from a verified principal) and the demo seeder create scopes.
+    pub(crate) fn for_council(council_id: Uuid) -> Self {
+        Self { council_id }
+    }
+
+    pub fn council_id(&self) -> Uuid {
+        self.council_id
+    }
+
+    /// Opens a transaction scoped to this council.
+    pub async fn begin(&self, db: &DatabaseConnection, app_role: &str) -> AppResult<CouncilTxn> {
+        let txn = db.begin().await?;
+        if txn.get_database_backend() == DbBackend::Postgres {
+            // `set_config(.., true)` is `SET LOCAL`: gone at commit, so a pooled connection
+            // (or a transaction-mode pooler) never carries one council's setting into another's.
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)",
+                [app_role.into(), self.council_id.to_string().into()],
+            ))
+            .await?;
+        }
+        Ok(CouncilTxn {
+            txn,
+            tenant_id: self.council_id,
+        })
+    }
+}
+
+/// A transaction in which every query is confined to one council.
+pub struct CouncilTxn {
+    txn: DatabaseTransaction,
+    tenant_id: Uuid,
+}
+
+impl CouncilTxn {
+    /// The council's rows of `E`.
+    pub fn select<E: CouncilOwned>(&self) -> Select<E> {
+        E::find().filter(E::tenant_column().eq(self.tenant_id))
+    }
+
+    /// An update of the council's rows of `E` matching `condition`.
+    pub fn update_many<E: CouncilOwned>(&self, condition: impl IntoCondition) -> UpdateMany<E> {
+        E::update_many()
+            .filter(E::tenant_column().eq(self.tenant_id))
+            .filter(condition)
+    }
+
+    /// A delete of the council's rows of `E` matching `condition`.
+    pub fn delete_many<E: CouncilOwned>(&self, condition: impl IntoCondition) -> DeleteMany<E> {
+        E::delete_many()
+            .filter(E::tenant_column().eq(self.tenant_id))
+            .filter(condition)
+    }
+
+    /// Inserts a row, stamped with this council's `tenant_id` whatever the caller set.
+    pub async fn insert<E, A>(&self, mut row: A) -> AppResult<E::Model>
+    where
+        E: CouncilOwned,
+        A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+        E::Model: IntoActiveModel<A>,
+    {
+        row.set(E::tenant_column(), self.tenant_id.into());
+        Ok(row.insert(&self.txn).await?)
+    }
+
+    /// Updates one row by its primary key, which leads with `tenant_id`: stamping the council's
+    /// id there confines the `WHERE` to this council. NOT_FOUND when no such row is ours.
+    pub async fn update<E, A>(&self, mut row: A, what: &'static str) -> AppResult<E::Model>
+    where
+        E: CouncilOwned,
+        A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+        E::Model: IntoActiveModel<A>,
+    {
+        row.set(E::tenant_column(), self.tenant_id.into());
+        match row.update(&self.txn).await {
+            Ok(model) => Ok(model),
+            Err(sea_orm::DbErr::RecordNotUpdated) => Err(AppError::NotFound(what)),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The connection, for executing the statements built above.
+    pub fn conn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    pub async fn commit(self) -> AppResult<()> {
+        Ok(self.txn.commit().await?)
+    }
+}

@@ -1,0 +1,32 @@
+//! Schema migrations for the partnership hub, one dated file each.
+//!
+//! The same migrations run on SQLite (the embedded default) and PostgreSQL (production). The
+//! PostgreSQL-only parts — the application role and row-level security — are guarded by backend
+//! and live in [`rls`], so every council table gets exactly the same policy.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_foundation;
+/// Row-level security helpers shared by migrations (PostgreSQL only).
+pub mod rls;
+
+/// The non-owner role the server switches to for council work; created without BYPASSRLS.
+pub const APP_ROLE: &str = "hub_app";
+
+/// Runs every migration, in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_foundation::Migration)]
+    }
+}
+
+/// The migrations' source text, so test harnesses can key a template database on the exact
+/// schema: add a line here with every new migration.
+pub const SOURCES: &[&str] = &[
+    include_str!("m20261123_000001_foundation.rs"),
+    include_str!("rls.rs"),
+];
