@@ -185,20 +185,12 @@ fn default_roles_claim() -> String {
     "roles".to_owned()
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DemoSettings {
     /// Seed the South-East demo partnership when the database has no councils.
     /// Default: on in demo, off in production.
     pub seed_when_empty: Option<bool>,
-}
-
-impl Default for DemoSettings {
-    fn default() -> Self {
-        Self {
-            seed_when_empty: None,
-        }
-    }
 }
 
 /// Values given on the command line, which beat everything else.

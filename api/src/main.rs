@@ -35,6 +35,8 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Add the South-East partnership and its 19 councils, without children (skipping what exists).
+    SeedReference,
     /// Add the South-East demo partnership and demo children (skipping what exists).
     SeedDemo,
     /// Print the GraphQL schema (SDL).
@@ -88,6 +90,18 @@ async fn main() -> anyhow::Result<()> {
             let db = startup::connect(&settings).await?;
             Migrator::up(&db, None).await?;
             tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::SeedReference => {
+            api::telemetry::init();
+            let settings = Settings::load(&overrides)?;
+            std::fs::create_dir_all(&settings.data_dir)?;
+            let db = startup::connect(&settings).await?;
+            Migrator::up(&db, None).await?;
+            seed::seed_reference_data(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.client_message()))?;
+            tracing::info!("reference data seeded");
             Ok(())
         }
         Command::SeedDemo => {

@@ -1,1 +1,306 @@
+//! The test harness: a real server on a random port, a real database per test (PostgreSQL from a
+//! migrated template, or a fresh SQLite file), real signed JWTs, and a JWKS served on loopback.
 
+pub mod database;
+pub mod tokens;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use api::config::{IssuerSettings, Profile, Secret, Settings};
+use api::startup::Application;
+use axum::Json;
+use axum::routing::get;
+use serde_json::{Value, json};
+use tokio::sync::{RwLock, oneshot};
+
+pub use database::{Backend, TestDatabase};
+pub use tokens::{Caller, TokenFactory};
+
+/// Kent: its IdP signs RS256 and publishes a JWKS.
+pub const KENT: &str = "886";
+/// Surrey: its IdP signs ES256 with a static key and names roles its own way.
+pub const SURREY: &str = "936";
+/// The partnership's code.
+pub const PARTNERSHIP: &str = "SESLIP";
+/// The audience every test issuer uses.
+pub const AUDIENCE: &str = "partnership-hub-test";
+pub const KENT_ISSUER: &str = "https://idp.kent.test";
+pub const SURREY_ISSUER: &str = "https://idp.surrey.test";
+pub const PARTNERSHIP_ISSUER: &str = "https://idp.seslip.test";
+
+/// The path of a fixture file.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// A JWKS endpoint whose keys a test can rotate, counting how often it is fetched.
+pub struct JwksServer {
+    pub url: String,
+    keys: Arc<RwLock<Value>>,
+    fetches: Arc<AtomicUsize>,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl JwksServer {
+    pub async fn start(initial: Vec<Value>) -> Self {
+        let keys = Arc::new(RwLock::new(json!({ "keys": initial })));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let (served_keys, counter) = (keys.clone(), fetches.clone());
+        let router = axum::Router::new().route(
+            "/jwks.json",
+            get(move || {
+                let (keys, counter) = (served_keys.clone(), counter.clone());
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    Json(keys.read().await.clone())
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind jwks");
+        let address = listener.local_addr().expect("jwks address");
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    stopped.await.ok();
+                })
+                .await
+                .ok();
+        });
+        Self {
+            url: format!("http://{address}/jwks.json"),
+            keys,
+            fetches,
+            _shutdown: shutdown,
+        }
+    }
+
+    /// Replaces the published keys, as an IdP does when it rotates.
+    pub async fn publish(&self, keys: Vec<Value>) {
+        *self.keys.write().await = json!({ "keys": keys });
+    }
+
+    pub fn fetches(&self) -> usize {
+        self.fetches.load(Ordering::SeqCst)
+    }
+}
+
+/// Reads a public JWK fixture.
+pub fn jwk(name: &str) -> Value {
+    let text = std::fs::read_to_string(fixture(&format!("{name}.jwk.json"))).expect("jwk fixture");
+    serde_json::from_str(&text).expect("jwk json")
+}
+
+/// How to build a test server.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub backend: Backend,
+    /// Minimum seconds between JWKS refreshes triggered by unknown kids.
+    pub jwks_min_refresh_seconds: u64,
+    pub profile: Profile,
+}
+
+impl Options {
+    pub fn new(backend: Backend) -> Self {
+        Self {
+            backend,
+            jwks_min_refresh_seconds: 0,
+            profile: Profile::Production,
+        }
+    }
+}
+
+/// A running server and everything needed to talk to it.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub http: reqwest::Client,
+    pub tokens: TokenFactory,
+    pub jwks: JwksServer,
+    pub database: TestDatabase,
+    pub settings: Settings,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl TestApp {
+    /// A production-profile server on `backend`, with Kent, Surrey and the partnership's issuers
+    /// trusted and the South-East councils loaded.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(Options::new(backend)).await
+    }
+
+    pub async fn spawn_with(options: Options) -> Self {
+        let database = TestDatabase::create(options.backend).await;
+        let jwks = JwksServer::start(vec![jwk("kent-rs256-a")]).await;
+        let settings = settings_for(&database, &jwks, &options);
+        let app = Application::build(settings.clone())
+            .await
+            .expect("build the server");
+        api::service::seed::seed_reference_data(&app.store().db)
+            .await
+            .map_err(|e| e.client_message())
+            .expect("seed councils");
+        let address = app.address();
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            stopped.await.ok();
+        }));
+        Self {
+            address,
+            http: reqwest::Client::new(),
+            tokens: TokenFactory::new(),
+            jwks,
+            database,
+            settings,
+            _shutdown: shutdown,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// POSTs a GraphQL request with a bearer token; returns the status and the JSON body.
+    pub async fn graphql(&self, token: &str, query: &str, variables: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// A token for `caller`, valid for an hour.
+    pub fn token(&self, caller: Caller, roles: &[&str]) -> String {
+        self.tokens.token(caller, roles)
+    }
+
+    /// Creates a child as `token` and returns its id.
+    pub async fn create_child(
+        &self,
+        token: &str,
+        given: &str,
+        family: &str,
+        upn: Option<&str>,
+    ) -> String {
+        let (status, body) = self
+            .graphql(
+                token,
+                "mutation($input: CreateChildInput!) { createChild(input: $input) { id } }",
+                json!({ "input": {
+                    "givenName": given, "familyName": family, "dateOfBirth": "2014-03-09",
+                    "sex": "FEMALE", "yearGroup": 7, "upn": upn,
+                }}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["data"]["createChild"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("createChild failed: {body}"))
+            .to_owned()
+    }
+}
+
+/// Settings for a test server: production profile, port 0, the test issuers.
+pub fn settings_for(database: &TestDatabase, jwks: &JwksServer, options: &Options) -> Settings {
+    let mut settings = Settings {
+        profile: options.profile,
+        data_dir: database.data_dir(),
+        ..Settings::default()
+    };
+    settings.database.url = Some(Secret::new(database.url()));
+    settings.database.max_connections = 4;
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.auth.jwks_min_refresh_seconds = options.jwks_min_refresh_seconds;
+    settings.auth.leeway_seconds = 5;
+    settings.auth.issuers = vec![
+        IssuerSettings {
+            issuer: KENT_ISSUER.into(),
+            audience: AUDIENCE.into(),
+            algorithms: vec!["RS256".into()],
+            jwks_url: Some(jwks.url.clone()),
+            public_key_pem: None,
+            hs256_secret: None,
+            allow_hs256: false,
+            council: Some(KENT.into()),
+            partnership: None,
+            roles_claim: "roles".into(),
+            role_map: Default::default(),
+        },
+        IssuerSettings {
+            issuer: SURREY_ISSUER.into(),
+            audience: AUDIENCE.into(),
+            algorithms: vec!["ES256".into()],
+            jwks_url: None,
+            public_key_pem: Some(fixture("surrey-es256.pub.pem")),
+            hs256_secret: None,
+            allow_hs256: false,
+            council: Some(SURREY.into()),
+            partnership: None,
+            // Surrey's IdP puts roles in `groups` under its own names.
+            roles_claim: "groups".into(),
+            role_map: [
+                ("CME-Officer".to_owned(), "caseworker".to_owned()),
+                ("CME-Manager".to_owned(), "manager".to_owned()),
+                ("Insight".to_owned(), "analyst".to_owned()),
+            ]
+            .into_iter()
+            .collect(),
+        },
+        IssuerSettings {
+            issuer: PARTNERSHIP_ISSUER.into(),
+            audience: AUDIENCE.into(),
+            algorithms: vec!["ES256".into()],
+            jwks_url: None,
+            public_key_pem: Some(fixture("partnership-es256.pub.pem")),
+            hs256_secret: None,
+            allow_hs256: false,
+            council: None,
+            partnership: Some(PARTNERSHIP.into()),
+            roles_claim: "roles".into(),
+            role_map: Default::default(),
+        },
+    ];
+    settings
+}
+
+/// The `extensions.code` of the first error in a GraphQL response.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<no error code>")
+}
+
+/// The `extensions.field` of the first error in a GraphQL response.
+pub fn error_field(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["field"]
+        .as_str()
+        .unwrap_or("<no field>")
+}
+
+/// Runs an async test body once on each store, as `postgres` and `sqlite` tests.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn postgres() {
+                super::$name($crate::Backend::Postgres).await
+            }
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await
+            }
+        }
+    };
+}

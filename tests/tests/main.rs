@@ -1,1 +1,9 @@
+//! Black-box tests of the partnership hub, one module per capability.
 
+mod auth;
+mod children;
+mod http;
+mod identity;
+mod rls;
+mod schema;
+mod tenant_isolation;

@@ -61,20 +61,20 @@ impl JwksCache {
     pub async fn key(&self, kid: Option<&str>) -> Result<DecodingKey, KeyLookupError> {
         {
             let state = self.state.read().await;
-            if state.is_fresh(self.cache_for) {
-                if let Some(key) = state.lookup(kid) {
-                    return Ok(key);
-                }
+            if state.is_fresh(self.cache_for)
+                && let Some(key) = state.lookup(kid)
+            {
+                return Ok(key);
             }
         }
         let _one_fetch = self.fetching.lock().await;
         {
             // Another request may have refreshed while we waited.
             let state = self.state.read().await;
-            if state.is_fresh(self.cache_for) {
-                if let Some(key) = state.lookup(kid) {
-                    return Ok(key);
-                }
+            if state.is_fresh(self.cache_for)
+                && let Some(key) = state.lookup(kid)
+            {
+                return Ok(key);
             }
             let recently_tried = state
                 .last_attempt

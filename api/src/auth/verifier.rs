@@ -236,22 +236,22 @@ impl Issuer {
         let claimed = |name: &str| claims.get(name).and_then(Value::as_str).map(str::trim);
         match &self.binding {
             Binding::Council(la_code) => {
-                if let Some(claimed) = claimed("council") {
-                    if claimed != la_code.as_str() {
-                        return Err(format!("this issuer may not speak for council {claimed}"));
-                    }
+                if let Some(claimed) = claimed("council")
+                    && claimed != la_code.as_str()
+                {
+                    return Err(format!("this issuer may not speak for council {claimed}"));
                 }
                 if claims.get("partnership").is_some() {
                     return Err("a council issuer may not speak for a partnership".into());
                 }
             }
             Binding::Partnership(code) => {
-                if let Some(claimed) = claimed("partnership") {
-                    if claimed != code {
-                        return Err(format!(
-                            "this issuer may not speak for partnership {claimed}"
-                        ));
-                    }
+                if let Some(claimed) = claimed("partnership")
+                    && claimed != code
+                {
+                    return Err(format!(
+                        "this issuer may not speak for partnership {claimed}"
+                    ));
                 }
                 if claims.get("council").is_some() {
                     return Err("a partnership issuer may not speak for a council".into());

@@ -282,29 +282,27 @@ async fn ensure_unique(
         }
         query
     };
-    if let Some(upn) = upn {
-        if others(child::Column::Upn, upn.as_str().to_owned())
+    if let Some(upn) = upn
+        && others(child::Column::Upn, upn.as_str().to_owned())
             .count(txn.conn())
             .await?
             > 0
-        {
-            return Err(AppError::conflict(
-                "upn",
-                "another child in this council has this UPN",
-            ));
-        }
+    {
+        return Err(AppError::conflict(
+            "upn",
+            "another child in this council has this UPN",
+        ));
     }
-    if let Some(reference) = council_reference {
-        if others(child::Column::CouncilReference, reference.to_owned())
+    if let Some(reference) = council_reference
+        && others(child::Column::CouncilReference, reference.to_owned())
             .count(txn.conn())
             .await?
             > 0
-        {
-            return Err(AppError::conflict(
-                "councilReference",
-                "another child in this council has this reference",
-            ));
-        }
+    {
+        return Err(AppError::conflict(
+            "councilReference",
+            "another child in this council has this reference",
+        ));
     }
     Ok(())
 }

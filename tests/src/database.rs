@@ -1,0 +1,210 @@
+//! A database per test. PostgreSQL databases are copied from a template migrated once per schema
+//! version (named by a hash of the migration sources) and dropped when the test ends; databases
+//! left by test processes that died are dropped the next time a template is checked.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+};
+use uuid::Uuid;
+
+/// Which store a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// The PostgreSQL server tests use; it needs rights to create databases and roles.
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_ADMIN_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A throwaway database (and data directory) for one test.
+pub struct TestDatabase {
+    pub backend: Backend,
+    name: String,
+    dir: PathBuf,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Self {
+        let unique = Uuid::new_v4().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("hub-test-{unique}"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let name = match backend {
+            Backend::Sqlite => "hub.db".to_owned(),
+            Backend::Postgres => {
+                let name = format!("hub_test_{}_{unique}", std::process::id());
+                let template = ensure_template().await;
+                let admin = admin().await;
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                name
+            }
+        };
+        Self { backend, name, dir }
+    }
+
+    /// The URL the server under test connects with.
+    pub fn url(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", self.dir.join(&self.name).display()),
+            Backend::Postgres => {
+                let admin = admin_url();
+                let base = admin
+                    .rsplit_once('/')
+                    .map_or(admin.as_str(), |(base, _)| base);
+                format!("{base}/{}", self.name)
+            }
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.clone()
+    }
+
+    /// A separate connection to the test database, as its owner.
+    pub async fn connect(&self) -> DatabaseConnection {
+        let mut options = ConnectOptions::new(self.url());
+        options.max_connections(2).sqlx_logging(false);
+        Database::connect(options)
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.dir).ok();
+        if self.backend == Backend::Postgres {
+            let name = self.name.clone();
+            // Drop runs inside the test's runtime; use a thread with its own to reach the server.
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(runtime) = runtime {
+                    runtime.block_on(async {
+                        let admin = admin().await;
+                        admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await
+                            .ok();
+                        admin.close().await.ok();
+                    });
+                }
+            })
+            .join()
+            .ok();
+        }
+    }
+}
+
+async fn admin() -> DatabaseConnection {
+    let mut options = ConnectOptions::new(admin_url());
+    // One connection, so a session-level advisory lock is held and released on the same one.
+    options.max_connections(1).sqlx_logging(false);
+    Database::connect(options)
+        .await
+        .expect("connect to PostgreSQL (is it running? see README)")
+}
+
+/// The template's name for the current migrations, creating it if needed (once per schema
+/// version, serialised across test processes with an advisory lock).
+async fn ensure_template() -> String {
+    let mut hasher = DefaultHasher::new();
+    migration::SOURCES.hash(&mut hasher);
+    let template = format!("hub_tpl_{:016x}", hasher.finish());
+    let admin = admin().await;
+    admin
+        .execute_unprepared("SELECT pg_advisory_lock(727274)")
+        .await
+        .expect("lock");
+    let exists = !admin
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            [template.clone().into()],
+        ))
+        .await
+        .expect("look for the template")
+        .is_empty();
+    if !exists {
+        drop_leftovers(&admin, &template).await;
+        let building = format!("{template}_building");
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+            .await
+            .expect("drop a half-built template");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {building}"))
+            .await
+            .expect("create the template");
+        {
+            let url = {
+                let admin_url = admin_url();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.clone(), |(b, _)| b.to_owned());
+                format!("{base}/{building}")
+            };
+            let db = Database::connect(url)
+                .await
+                .expect("connect to the template");
+            Migrator::up(&db, None).await.expect("migrate the template");
+            db.close().await.ok();
+        }
+        // Renamed only once complete, so a crash mid-migration never leaves a bad template.
+        admin
+            .execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+            .await
+            .expect("publish the template");
+    } else {
+        drop_leftovers(&admin, &template).await;
+    }
+    admin
+        .execute_unprepared("SELECT pg_advisory_unlock(727274)")
+        .await
+        .expect("unlock");
+    admin.close().await.ok();
+    template
+}
+
+/// Drops test databases whose process has gone, and templates for older schemas.
+async fn drop_leftovers(admin: &DatabaseConnection, current_template: &str) {
+    let rows = admin
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT datname::text AS name FROM pg_database WHERE datname LIKE 'hub\\_test\\_%' OR datname LIKE 'hub\\_tpl\\_%'",
+        ))
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "name") else {
+            continue;
+        };
+        let stale = if let Some(rest) = name.strip_prefix("hub_test_") {
+            let pid = rest.split('_').next().unwrap_or_default();
+            !PathBuf::from(format!("/proc/{pid}")).exists()
+        } else {
+            name != current_template && !name.ends_with("_building")
+        };
+        if stale {
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .ok();
+        }
+    }
+}
