@@ -177,7 +177,10 @@ impl TestApp {
             .await
             .expect("POST /graphql");
         let status = response.status().as_u16();
-        (status, response.json().await.expect("JSON body"))
+        let text = response.text().await.expect("response body");
+        let body = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("expected a JSON body, got HTTP {status}: {text:?}"));
+        (status, body)
     }
 
     /// A token for `caller`, valid for an hour.

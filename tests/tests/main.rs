@@ -2,6 +2,7 @@
 
 mod auth;
 mod children;
+mod demo;
 mod http;
 mod identity;
 mod rls;
