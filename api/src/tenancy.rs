@@ -25,11 +25,26 @@ pub trait CouncilOwned: EntityTrait {
     fn tenant_column() -> Self::Column;
 }
 
-impl CouncilOwned for entity::child::Entity {
-    fn tenant_column() -> Self::Column {
-        entity::child::Column::TenantId
-    }
+/// Declares council tables: each has a `tenant_id` column leading its primary key.
+macro_rules! council_owned {
+    ($($table:ident),+ $(,)?) => {
+        $(impl CouncilOwned for entity::$table::Entity {
+            fn tenant_column() -> Self::Column {
+                entity::$table::Column::TenantId
+            }
+        })+
+    };
 }
+
+council_owned!(
+    child,
+    case,
+    case_event,
+    provision,
+    medical_evidence,
+    school_term,
+    school_closure
+);
 
 /// The right to work on one council's data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,11 +4,23 @@
 //! `tenant_id` never leak into the API by accident. Tables holding council data carry `tenant_id`
 //! first in their primary and unique keys.
 
+/// An s.19 / health-needs / exclusion / CME episode. Council-private.
+pub mod case;
+/// A case's append-only timeline. Council-private.
+pub mod case_event;
 /// A child known to a council. Council-private.
 pub mod child;
 /// A council: the tenant. Shared reference data.
 pub mod council;
+/// Time-limited medical evidence. Council-private.
+pub mod medical_evidence;
 /// Which councils belong to which partnership. Shared reference data.
 pub mod membership;
 /// A regional partnership of councils. Shared reference data.
 pub mod partnership;
+/// Education arranged for a case. Council-private.
+pub mod provision;
+/// A council's closure days inside terms. Council-private.
+pub mod school_closure;
+/// A council's school terms. Council-private.
+pub mod school_term;

@@ -7,6 +7,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_foundation;
+mod m20261123_000002_case_work;
 /// Row-level security helpers shared by migrations (PostgreSQL only).
 pub mod rls;
 
@@ -20,7 +21,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_foundation::Migration)]
+        vec![
+            Box::new(m20261123_000001_foundation::Migration),
+            Box::new(m20261123_000002_case_work::Migration),
+        ]
     }
 }
 
@@ -28,5 +32,6 @@ impl MigratorTrait for Migrator {
 /// schema: add a line here with every new migration.
 pub const SOURCES: &[&str] = &[
     include_str!("m20261123_000001_foundation.rs"),
+    include_str!("m20261123_000002_case_work.rs"),
     include_str!("rls.rs"),
 ];

@@ -33,12 +33,12 @@ pub async fn grant_shared_read(manager: &SchemaManager<'_>, table: &str) -> Resu
     }
     manager
         .get_connection()
-        .execute_unprepared(&format!("GRANT SELECT ON {table} TO {APP_ROLE}"))
+        .execute_unprepared(&format!("GRANT SELECT ON \"{table}\" TO {APP_ROLE}"))
         .await?;
     Ok(())
 }
 
-/// Puts a council table behind the database lock: RLS enabled and forced (so even the owner is
+/// Puts a council table behind the database lock (table names are quoted: `case` is a keyword): RLS enabled and forced (so even the owner is
 /// filtered), one policy comparing `tenant_id` with the transaction's `app.tenant_id`, and the
 /// app role granted DML on it.
 ///
@@ -52,13 +52,13 @@ pub async fn protect_council_table(manager: &SchemaManager<'_>, table: &str) -> 
     let tenant = "(SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)";
     let db = manager.get_connection();
     for sql in [
-        format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"),
-        format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY"),
+        format!("ALTER TABLE \"{table}\" ENABLE ROW LEVEL SECURITY"),
+        format!("ALTER TABLE \"{table}\" FORCE ROW LEVEL SECURITY"),
         format!(
-            "CREATE POLICY tenant_isolation ON {table} USING (tenant_id = {tenant}) \
+            "CREATE POLICY tenant_isolation ON \"{table}\" USING (tenant_id = {tenant}) \
              WITH CHECK (tenant_id = {tenant})"
         ),
-        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {APP_ROLE}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON \"{table}\" TO {APP_ROLE}"),
     ] {
         db.execute_unprepared(&sql).await?;
     }

@@ -1,7 +1,11 @@
 //! Pure domain logic: types that validate when parsed, and rules that need no storage.
 
+/// School days on a council's calendar, with the bank-holiday fallback.
+pub mod calendar;
 /// A child's details, validated field by field.
 pub mod child;
+/// Provision deadlines, days without provision, reviews and evidence expiry.
+pub mod deadline;
 /// The DfE 3-digit local authority code.
 pub mod la_code;
 /// The South-East demo partnership and its councils (reference data from DOMAIN.md).

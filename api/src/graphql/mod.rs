@@ -1,6 +1,8 @@
 //! The GraphQL schema: one query and one mutation object per domain, merged; resolvers stay thin
 //! and call services.
 
+/// Cases: the timeline, provision, evidence and deadlines.
+pub mod case;
 /// Children: queries and mutations over a council's identifiable records.
 pub mod child;
 /// Helpers for resolvers: the caller, the store, ids and cursors.
@@ -17,11 +19,20 @@ use crate::service::Store;
 
 /// All queries.
 #[derive(MergedObject, Default)]
-pub struct Query(identity::IdentityQuery, child::ChildQuery);
+pub struct Query(
+    identity::IdentityQuery,
+    child::ChildQuery,
+    case::CaseQuery,
+    case::CalendarQuery,
+);
 
 /// All mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(child::ChildMutation);
+pub struct Mutation(
+    child::ChildMutation,
+    case::CaseMutation,
+    case::CalendarMutation,
+);
 
 pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
 

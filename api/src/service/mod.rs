@@ -1,6 +1,10 @@
 //! Services: one file per noun. Each takes the store and, for council data, a [`TenantScope`];
 //! none knows about HTTP or GraphQL, so each is testable on its own.
 
+/// School calendars: terms and closure days per academic year.
+pub mod calendar;
+/// Cases: the timeline, provision, evidence and deadlines.
+pub mod case;
 /// Children: the council's identifiable records.
 pub mod child;
 /// Councils, partnerships and memberships: shared reference data.

@@ -1,0 +1,831 @@
+//! Cases: opening, the timeline, provision, evidence, closing, and the deadlines derived from
+//! them on the council's school calendar.
+//!
+//! The timeline is append-only: every change to a case writes a `case_event`, and nothing here
+//! updates or deletes one.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{NaiveDate, Utc};
+use entity::case::{self, CaseReason, CaseStatus, ClosureReason, DutyDecision};
+use entity::case_event::{self, CaseEventKind};
+use entity::medical_evidence::{self, EvidenceSource};
+use entity::provision::{self, ProvisionKind};
+use entity::{child, school_closure, school_term};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use uuid::Uuid;
+
+use super::Store;
+use crate::domain::calendar::{SchoolCalendar, Term};
+use crate::domain::deadline::{self, AbsenceEpisode, DeadlineSettings};
+use crate::error::{AppError, AppResult};
+use crate::tenancy::{CouncilTxn, TenantScope};
+
+/// Who is acting, for the timeline: the token's subject, never a name.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub subject: String,
+}
+
+/// A new case, fields validated.
+#[derive(Clone, Debug)]
+pub struct NewCase {
+    pub child_id: Uuid,
+    pub reason: CaseReason,
+    pub absence_start: NaiveDate,
+    pub council_notified_on: NaiveDate,
+    pub council_reference: Option<String>,
+}
+
+/// Provision to start on a case.
+#[derive(Clone, Debug)]
+pub struct NewProvision {
+    pub kind: ProvisionKind,
+    pub provider: String,
+    pub hours_per_week: f64,
+    pub full_time: bool,
+    pub reduced_reason: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+/// Medical evidence to add to a case.
+#[derive(Clone, Debug)]
+pub struct NewEvidence {
+    pub source: EvidenceSource,
+    pub category: String,
+    pub evidence_date: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// Hours per week: more than 0, at most 40.
+pub fn parse_hours(field: &str, hours: f64) -> AppResult<f64> {
+    if hours.is_finite() && hours > 0.0 && hours <= 40.0 {
+        Ok(hours)
+    } else {
+        Err(AppError::bad_input(
+            field,
+            "hours per week must be more than 0 and at most 40",
+        ))
+    }
+}
+
+/// A date that has happened: not after today.
+pub fn parse_past_date(field: &str, date: NaiveDate, today: NaiveDate) -> AppResult<NaiveDate> {
+    if date > today {
+        Err(AppError::bad_input(field, "must not be in the future"))
+    } else {
+        Ok(date)
+    }
+}
+
+/// A case with everything a caseworker sees on its page.
+#[derive(Clone, Debug)]
+pub struct CaseDetail {
+    pub case: case::Model,
+    pub child: child::Model,
+    pub events: Vec<case_event::Model>,
+    pub provisions: Vec<provision::Model>,
+    pub evidence: Vec<medical_evidence::Model>,
+    pub deadlines: Deadlines,
+}
+
+/// What the deadlines say about a case today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deadlines {
+    /// The school day provision is due by (cumulative across the academic year's episodes).
+    pub provision_due_by: Option<NaiveDate>,
+    pub school_days_without_provision: u32,
+    pub overdue: bool,
+    /// Provision started after the due date.
+    pub late: bool,
+    pub next_review_due: Option<NaiveDate>,
+    pub evidence_expires_soon: bool,
+    /// True when the council has no calendar for the dates and weekdays minus bank holidays
+    /// were used instead.
+    pub approximate: bool,
+}
+
+/// Opens a case for one of the council's children, with a referral on its timeline.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id()))]
+pub async fn open(
+    store: &Store,
+    scope: TenantScope,
+    actor: &Actor,
+    new: NewCase,
+) -> AppResult<case::Model> {
+    let txn = store.council(scope).await?;
+    txn.select::<child::Entity>()
+        .filter(child::Column::Id.eq(new.child_id))
+        .one(txn.conn())
+        .await?
+        .ok_or(AppError::NotFound("child"))?;
+    if new.council_notified_on < new.absence_start - chrono::Days::new(366) {
+        return Err(AppError::bad_input(
+            "councilNotifiedOn",
+            "is more than a year before the absence started",
+        ));
+    }
+    if let Some(reference) = &new.council_reference
+        && !txn
+            .select::<case::Entity>()
+            .filter(case::Column::CouncilReference.eq(reference.as_str()))
+            .all(txn.conn())
+            .await?
+            .is_empty()
+    {
+        return Err(AppError::conflict(
+            "councilReference",
+            "another case in this council has this reference",
+        ));
+    }
+    let now = Utc::now();
+    let opened = txn
+        .insert(case::ActiveModel {
+            tenant_id: Set(scope.council_id()),
+            id: Set(Uuid::now_v7()),
+            child_id: Set(new.child_id),
+            council_reference: Set(new.council_reference),
+            reason: Set(new.reason),
+            absence_start: Set(new.absence_start),
+            council_notified_on: Set(new.council_notified_on),
+            duty_decision: Set(DutyDecision::NotYetDecided),
+            duty_decision_reason: Set(None),
+            duty_decided_on: Set(None),
+            status: Set(CaseStatus::Open),
+            closure_reason: Set(None),
+            closed_on: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .await?;
+    append(
+        &txn,
+        actor,
+        opened.id,
+        CaseEventKind::ReferralReceived,
+        new.council_notified_on,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(case = %opened.id, "case opened");
+    Ok(opened)
+}
+
+/// Records the duty decision, once.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id(), case = %case_id))]
+pub async fn decide(
+    store: &Store,
+    scope: TenantScope,
+    actor: &Actor,
+    case_id: Uuid,
+    accepted: bool,
+    reason: Option<String>,
+    decided_on: NaiveDate,
+) -> AppResult<case::Model> {
+    let txn = store.council(scope).await?;
+    let current = open_case(&txn, case_id).await?;
+    if current.duty_decision != DutyDecision::NotYetDecided {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "the duty decision has already been recorded for this case".into(),
+        });
+    }
+    if !accepted && reason.is_none() {
+        return Err(AppError::bad_input(
+            "reason",
+            "say why the duty is not accepted",
+        ));
+    }
+    if decided_on < current.council_notified_on {
+        return Err(AppError::bad_input(
+            "decidedOn",
+            "is before the council was told",
+        ));
+    }
+    let mut row: case::ActiveModel = current.into();
+    row.duty_decision = Set(if accepted {
+        DutyDecision::Accepted
+    } else {
+        DutyDecision::NotAccepted
+    });
+    row.duty_decision_reason = Set(if accepted { None } else { reason });
+    row.duty_decided_on = Set(Some(decided_on));
+    row.updated_at = Set(Utc::now());
+    let decided = txn.update(row, "case").await?;
+    append(
+        &txn,
+        actor,
+        case_id,
+        CaseEventKind::DecisionMade,
+        decided_on,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(decided)
+}
+
+/// Starts provision on an open case.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id(), case = %case_id))]
+pub async fn start_provision(
+    store: &Store,
+    scope: TenantScope,
+    actor: &Actor,
+    case_id: Uuid,
+    new: NewProvision,
+) -> AppResult<provision::Model> {
+    if !new.full_time && new.reduced_reason.is_none() {
+        return Err(AppError::bad_input(
+            "reducedReason",
+            "reduced provision needs the recorded health reason (s.19(3AA))",
+        ));
+    }
+    if let Some(end) = new.end_date
+        && end < new.start_date
+    {
+        return Err(AppError::bad_input(
+            "endDate",
+            "provision cannot end before it starts",
+        ));
+    }
+    let txn = store.council(scope).await?;
+    let case = open_case(&txn, case_id).await?;
+    if new.start_date < case.absence_start {
+        return Err(AppError::bad_input(
+            "startDate",
+            "is before the absence started",
+        ));
+    }
+    let started = txn
+        .insert(provision::ActiveModel {
+            tenant_id: Set(scope.council_id()),
+            id: Set(Uuid::now_v7()),
+            case_id: Set(case_id),
+            kind: Set(new.kind),
+            provider: Set(new.provider),
+            hours_per_week: Set(new.hours_per_week),
+            full_time: Set(new.full_time),
+            reduced_reason: Set(if new.full_time {
+                None
+            } else {
+                new.reduced_reason
+            }),
+            start_date: Set(new.start_date),
+            end_date: Set(new.end_date),
+        })
+        .await?;
+    append(
+        &txn,
+        actor,
+        case_id,
+        CaseEventKind::ProvisionStarted,
+        new.start_date,
+        Some(started.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(started)
+}
+
+/// Ends a provision.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id(), provision = %provision_id))]
+pub async fn end_provision(
+    store: &Store,
+    scope: TenantScope,
+    actor: &Actor,
+    provision_id: Uuid,
+    end_date: NaiveDate,
+) -> AppResult<provision::Model> {
+    let txn = store.council(scope).await?;
+    let current = txn
+        .select::<provision::Entity>()
+        .filter(provision::Column::Id.eq(provision_id))
+        .one(txn.conn())
+        .await?
+        .ok_or(AppError::NotFound("provision"))?;
+    open_case(&txn, current.case_id).await?;
+    if current.end_date.is_some() {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "this provision has already ended".into(),
+        });
+    }
+    if end_date < current.start_date {
+        return Err(AppError::bad_input(
+            "endDate",
+            "provision cannot end before it starts",
+        ));
+    }
+    let case_id = current.case_id;
+    let mut row: provision::ActiveModel = current.into();
+    row.end_date = Set(Some(end_date));
+    let ended = txn.update(row, "provision").await?;
+    append(
+        &txn,
+        actor,
+        case_id,
+        CaseEventKind::ProvisionEnded,
+        end_date,
+        Some(provision_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ended)
+}
+
+/// Records a review held on an open case.
+pub async fn record_review(
+    store: &Store,
+    scope: TenantScope,
+    actor: &Actor,
+    case_id: Uuid,
+    held_on: NaiveDate,
+) -> AppResult<()> {
+    let txn = store.council(scope).await?;
+    let case = open_case(&txn, case_id).await?;
+    if held_on < case.absence_start {
+        return Err(AppError::bad_input(
+            "heldOn",
+            "is before the absence started",
+        ));
+    }
+    append(
+        &txn,
+        actor,
+        case_id,
+        CaseEventKind::ReviewHeld,
+        held_on,
+        None,
+    )
+    .await?;
+    txn.commit().await
+}
+
+/// Adds medical evidence to a case.
+pub async fn add_evidence(
+    store: &Store,
+    scope: TenantScope,
+    case_id: Uuid,
+    new: NewEvidence,
+) -> AppResult<medical_evidence::Model> {
+    if let Some(until) = new.valid_until
+        && until < new.evidence_date
+    {
+        return Err(AppError::bad_input(
+            "validUntil",
+            "evidence cannot expire before its date",
+        ));
+    }
+    let txn = store.council(scope).await?;
+    open_case(&txn, case_id).await?;
+    let added = txn
+        .insert(medical_evidence::ActiveModel {
+            tenant_id: Set(scope.council_id()),
+            id: Set(Uuid::now_v7()),
+            case_id: Set(case_id),
+            source: Set(new.source),
+            category: Set(new.category),
+            evidence_date: Set(new.evidence_date),
+            valid_until: Set(new.valid_until),
+        })
+        .await?;
+    txn.commit().await?;
+    Ok(added)
+}
+
+/// Closes a case, ending any provision still running on the closing day.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id(), case = %case_id))]
+pub async fn close(
+    store: &Store,
+    scope: TenantScope,
+    actor: &Actor,
+    case_id: Uuid,
+    reason: ClosureReason,
+    closed_on: NaiveDate,
+) -> AppResult<case::Model> {
+    let txn = store.council(scope).await?;
+    let current = open_case(&txn, case_id).await?;
+    if closed_on < current.absence_start {
+        return Err(AppError::bad_input(
+            "closedOn",
+            "is before the absence started",
+        ));
+    }
+    let running = txn
+        .select::<provision::Entity>()
+        .filter(provision::Column::CaseId.eq(case_id))
+        .filter(provision::Column::EndDate.is_null())
+        .all(txn.conn())
+        .await?;
+    for provision in running {
+        let id = provision.id;
+        let mut row: provision::ActiveModel = provision.into();
+        row.end_date = Set(Some(closed_on));
+        txn.update(row, "provision").await?;
+        append(
+            &txn,
+            actor,
+            case_id,
+            CaseEventKind::ProvisionEnded,
+            closed_on,
+            Some(id),
+        )
+        .await?;
+    }
+    if reason == ClosureReason::ReturnedToSchool {
+        append(
+            &txn,
+            actor,
+            case_id,
+            CaseEventKind::ReturnedToSchool,
+            closed_on,
+            None,
+        )
+        .await?;
+    }
+    let mut row: case::ActiveModel = current.into();
+    row.status = Set(CaseStatus::Closed);
+    row.closure_reason = Set(Some(reason));
+    row.closed_on = Set(Some(closed_on));
+    row.updated_at = Set(Utc::now());
+    let closed = txn.update(row, "case").await?;
+    append(&txn, actor, case_id, CaseEventKind::Closed, closed_on, None).await?;
+    txn.commit().await?;
+    Ok(closed)
+}
+
+/// One case with its child, timeline, provision, evidence and deadlines as of `today`.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id(), case = %case_id))]
+pub async fn get(
+    store: &Store,
+    scope: TenantScope,
+    case_id: Uuid,
+    settings: &DeadlineSettings,
+    today: NaiveDate,
+) -> AppResult<CaseDetail> {
+    let txn = store.council(scope).await?;
+    let mut details = load_details(&txn, vec![find(&txn, case_id).await?], settings, today).await?;
+    txn.commit().await?;
+    details.pop().ok_or(AppError::NotFound("case"))
+}
+
+/// How to narrow a list of cases.
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    pub reason: Option<CaseReason>,
+    pub overdue: Option<bool>,
+    pub due_before: Option<NaiveDate>,
+    pub year_group: Option<i32>,
+    pub school_urn: Option<String>,
+    pub sen_status: Option<child::SenStatus>,
+}
+
+/// How to order a list of cases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CaseOrder {
+    /// Soonest (or longest overdue) due date first; cases with no due date last.
+    #[default]
+    DueDate,
+    /// Most school days without provision first.
+    DaysWithoutProvision,
+}
+
+/// The council's cases matching `filter`, with their details, ordered as asked.
+///
+/// Deadlines depend on the calendar and today's date, so filtering on them and ordering by them
+/// happens after the store has narrowed by status, reason and the child's fields.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id()))]
+pub async fn list(
+    store: &Store,
+    scope: TenantScope,
+    filter: &CaseFilter,
+    order: CaseOrder,
+    settings: &DeadlineSettings,
+    today: NaiveDate,
+) -> AppResult<Vec<CaseDetail>> {
+    let txn = store.council(scope).await?;
+    let mut query = txn.select::<case::Entity>();
+    if let Some(status) = filter.status {
+        query = query.filter(case::Column::Status.eq(status));
+    }
+    if let Some(reason) = filter.reason {
+        query = query.filter(case::Column::Reason.eq(reason));
+    }
+    if filter.year_group.is_some() || filter.school_urn.is_some() || filter.sen_status.is_some() {
+        let mut children = txn
+            .select::<child::Entity>()
+            .select_only()
+            .column(child::Column::Id);
+        if let Some(year_group) = filter.year_group {
+            children = children.filter(child::Column::YearGroup.eq(year_group));
+        }
+        if let Some(urn) = &filter.school_urn {
+            children = children.filter(child::Column::SchoolUrn.eq(urn.as_str()));
+        }
+        if let Some(sen) = filter.sen_status {
+            children = children.filter(child::Column::SenStatus.eq(sen));
+        }
+        query = query.filter(case::Column::ChildId.in_subquery(children.into_query()));
+    }
+    let cases = query.order_by_asc(case::Column::Id).all(txn.conn()).await?;
+    let mut details = load_details(&txn, cases, settings, today).await?;
+    txn.commit().await?;
+    details.retain(|d| {
+        filter
+            .overdue
+            .is_none_or(|overdue| d.deadlines.overdue == overdue)
+            && filter
+                .due_before
+                .is_none_or(|before| d.deadlines.provision_due_by.is_some_and(|due| due < before))
+    });
+    match order {
+        CaseOrder::DueDate => details.sort_by_key(|d| {
+            (
+                d.deadlines.provision_due_by.is_none(),
+                d.deadlines.provision_due_by,
+                d.case.id,
+            )
+        }),
+        CaseOrder::DaysWithoutProvision => details.sort_by_key(|d| {
+            (
+                std::cmp::Reverse(d.deadlines.school_days_without_provision),
+                d.case.id,
+            )
+        }),
+    }
+    Ok(details)
+}
+
+/// Open cases without provision that fall due within `school_days` school days of today
+/// (including those already overdue), soonest first: a caseworker's worklist.
+pub async fn due_soon(
+    store: &Store,
+    scope: TenantScope,
+    school_days: u32,
+    settings: &DeadlineSettings,
+    today: NaiveDate,
+) -> AppResult<Vec<CaseDetail>> {
+    let txn = store.council(scope).await?;
+    let calendar = load_calendar(&txn).await?;
+    txn.commit().await?;
+    let horizon = calendar
+        .school_day_after(today, school_days)
+        .unwrap_or(today);
+    let filter = CaseFilter {
+        status: Some(CaseStatus::Open),
+        ..CaseFilter::default()
+    };
+    let mut cases = list(store, scope, &filter, CaseOrder::DueDate, settings, today).await?;
+    cases.retain(|d| {
+        d.provisions.is_empty()
+            && d.deadlines
+                .provision_due_by
+                .is_some_and(|due| due <= horizon)
+    });
+    Ok(cases)
+}
+
+/// The council's school calendar: its terms and closures, or the fallback when it has none.
+pub async fn load_calendar(txn: &CouncilTxn) -> AppResult<SchoolCalendar> {
+    let terms = txn
+        .select::<school_term::Entity>()
+        .order_by_asc(school_term::Column::StartsOn)
+        .all(txn.conn())
+        .await?;
+    if terms.is_empty() {
+        return Ok(SchoolCalendar::fallback());
+    }
+    let closures: BTreeSet<NaiveDate> = txn
+        .select::<school_closure::Entity>()
+        .all(txn.conn())
+        .await?
+        .into_iter()
+        .map(|c| c.closed_on)
+        .collect();
+    let terms = terms
+        .into_iter()
+        .map(|t| Term {
+            start: t.starts_on,
+            end: t.ends_on,
+        })
+        .collect();
+    SchoolCalendar::from_terms(terms, closures)
+        .map_err(|why| AppError::internal(anyhow::anyhow!(why)))
+}
+
+/// Loads children, events, provision and evidence for `cases` in a fixed number of queries,
+/// however many cases there are, and derives each case's deadlines.
+async fn load_details(
+    txn: &CouncilTxn,
+    cases: Vec<case::Model>,
+    settings: &DeadlineSettings,
+    today: NaiveDate,
+) -> AppResult<Vec<CaseDetail>> {
+    if cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let calendar = load_calendar(txn).await?;
+    let case_ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
+    let child_ids: Vec<Uuid> = cases
+        .iter()
+        .map(|c| c.child_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let children: HashMap<Uuid, child::Model> = txn
+        .select::<child::Entity>()
+        .filter(child::Column::Id.is_in(child_ids.clone()))
+        .all(txn.conn())
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    // Every case of these children: earlier episodes count towards the cumulative 15 days.
+    let mut episodes: HashMap<(Uuid, bool), Vec<AbsenceEpisode>> = HashMap::new();
+    for sibling in txn
+        .select::<case::Entity>()
+        .filter(case::Column::ChildId.is_in(child_ids))
+        .all(txn.conn())
+        .await?
+    {
+        if let Ok(episode) = AbsenceEpisode::new(sibling.absence_start, sibling.closed_on) {
+            let exclusion = sibling.reason == CaseReason::PermanentExclusion;
+            episodes
+                .entry((sibling.child_id, exclusion))
+                .or_default()
+                .push(episode);
+        }
+    }
+    let mut events = group(
+        txn.select::<case_event::Entity>()
+            .filter(case_event::Column::CaseId.is_in(case_ids.clone()))
+            .order_by_asc(case_event::Column::OccurredOn)
+            .order_by_asc(case_event::Column::Id)
+            .all(txn.conn())
+            .await?,
+        |e| e.case_id,
+    );
+    let mut provisions = group(
+        txn.select::<provision::Entity>()
+            .filter(provision::Column::CaseId.is_in(case_ids.clone()))
+            .order_by_asc(provision::Column::StartDate)
+            .all(txn.conn())
+            .await?,
+        |p| p.case_id,
+    );
+    let mut evidence = group(
+        txn.select::<medical_evidence::Entity>()
+            .filter(medical_evidence::Column::CaseId.is_in(case_ids))
+            .order_by_asc(medical_evidence::Column::EvidenceDate)
+            .all(txn.conn())
+            .await?,
+        |e| e.case_id,
+    );
+    let mut details = Vec::with_capacity(cases.len());
+    for case in cases {
+        let child = children
+            .get(&case.child_id)
+            .cloned()
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("case without its child")))?;
+        let events = events.remove(&case.id).unwrap_or_default();
+        let provisions = provisions.remove(&case.id).unwrap_or_default();
+        let evidence = evidence.remove(&case.id).unwrap_or_default();
+        let exclusion = case.reason == CaseReason::PermanentExclusion;
+        // Only episodes up to this one: a later episode must not move an earlier case's deadline.
+        let child_episodes: Vec<AbsenceEpisode> = episodes
+            .get(&(case.child_id, exclusion))
+            .map(|all| {
+                all.iter()
+                    .copied()
+                    .filter(|e| e.start <= case.absence_start)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let deadlines = derive(
+            &calendar,
+            &case,
+            &child_episodes,
+            &events,
+            &provisions,
+            &evidence,
+            settings,
+            today,
+        );
+        details.push(CaseDetail {
+            case,
+            child,
+            events,
+            provisions,
+            evidence,
+            deadlines,
+        });
+    }
+    Ok(details)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn derive(
+    calendar: &SchoolCalendar,
+    case: &case::Model,
+    episodes: &[AbsenceEpisode],
+    events: &[case_event::Model],
+    provisions: &[provision::Model],
+    evidence: &[medical_evidence::Model],
+    settings: &DeadlineSettings,
+    today: NaiveDate,
+) -> Deadlines {
+    let rule = if case.reason == CaseReason::PermanentExclusion {
+        settings.permanent_exclusion_rule()
+    } else {
+        settings.health_and_other_rule()
+    };
+    let due = deadline::provision_due_by(calendar, episodes, rule);
+    let provision_start = provisions.iter().map(|p| p.start_date).min();
+    let open = case.status == CaseStatus::Open;
+    let last_review = events
+        .iter()
+        .filter(|e| e.kind == CaseEventKind::ReviewHeld)
+        .map(|e| e.occurred_on)
+        .max()
+        .unwrap_or(case.absence_start);
+    let latest_evidence = evidence.iter().max_by_key(|e| e.evidence_date);
+    Deadlines {
+        provision_due_by: due,
+        school_days_without_provision: deadline::school_days_without_provision(
+            calendar,
+            episodes,
+            provision_start,
+            today,
+        ),
+        overdue: open && deadline::is_overdue(due, provision_start, today),
+        late: deadline::is_late(due, provision_start),
+        next_review_due: if open {
+            deadline::next_review_due(last_review, settings.review_interval_school_days, calendar)
+        } else {
+            None
+        },
+        evidence_expires_soon: open
+            && latest_evidence.is_some_and(|e| {
+                deadline::evidence_expires_soon(
+                    e.valid_until,
+                    today,
+                    settings.evidence_warning_days,
+                )
+            }),
+        approximate: calendar.is_approximate(),
+    }
+}
+
+fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+    let mut grouped: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for row in rows {
+        grouped.entry(key(&row)).or_default().push(row);
+    }
+    grouped
+}
+
+async fn find(txn: &CouncilTxn, case_id: Uuid) -> AppResult<case::Model> {
+    txn.select::<case::Entity>()
+        .filter(case::Column::Id.eq(case_id))
+        .one(txn.conn())
+        .await?
+        .ok_or(AppError::NotFound("case"))
+}
+
+/// The case, if it is the council's and still open; changing a closed case is a CONFLICT.
+async fn open_case(txn: &CouncilTxn, case_id: Uuid) -> AppResult<case::Model> {
+    let case = find(txn, case_id).await?;
+    if case.status == CaseStatus::Closed {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "this case is closed; reopen it by opening a new case".into(),
+        });
+    }
+    Ok(case)
+}
+
+async fn append(
+    txn: &CouncilTxn,
+    actor: &Actor,
+    case_id: Uuid,
+    kind: CaseEventKind,
+    occurred_on: NaiveDate,
+    provision_id: Option<Uuid>,
+) -> AppResult<()> {
+    txn.insert(case_event::ActiveModel {
+        // Stamped with the council's id by the scoped insert.
+        tenant_id: Set(Uuid::nil()),
+        id: Set(Uuid::now_v7()),
+        case_id: Set(case_id),
+        kind: Set(kind),
+        occurred_on: Set(occurred_on),
+        recorded_at: Set(Utc::now()),
+        recorded_by: Set(actor.subject.clone()),
+        provision_id: Set(provision_id),
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,399 @@
+//! Case work over GraphQL: the real situations of DOMAIN.md, the lifecycle a caseworker runs,
+//! bad input, and the isolation matrix for cases, provision, evidence and calendars.
+
+use hub_tests::{Backend, Caller, TestApp, error_code, error_field, on_both_stores};
+use serde_json::{Value, json};
+
+const CASE_FIELDS: &str = "id status dutyDecision provisionDueBy schoolDaysWithoutProvision overdue \
+    provisionLate schoolDaysApproximate nextReviewDue evidenceExpiresSoon \
+    timeline { kind occurredOn recordedBy } provisions { id kind hoursPerWeek fullTime startDate endDate } \
+    currentProvision { id } latestEvidence { category validUntil } child { givenName }";
+
+async fn open_case(app: &TestApp, token: &str, child: &str, reason: &str, start: &str) -> Value {
+    let (_, body) = app
+        .graphql(
+            token,
+            &format!(
+                "mutation($input: OpenCaseInput!) {{ openCase(input: $input) {{ {CASE_FIELDS} }} }}"
+            ),
+            json!({ "input": { "childId": child, "reason": reason, "absenceStart": start } }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    body["data"]["openCase"].clone()
+}
+
+async fn start_provision(app: &TestApp, token: &str, case: &str, start: &str) -> Value {
+    let (_, body) = app
+        .graphql(
+            token,
+            &format!("mutation($input: StartProvisionInput!) {{ startProvision(input: $input) {{ {CASE_FIELDS} }} }}"),
+            json!({ "input": { "caseId": case, "kind": "TUITION", "provider": "Home tuition service",
+                    "hoursPerWeek": 25.0, "fullTime": true, "startDate": start } }),
+        )
+        .await;
+    body
+}
+
+async fn close_case(app: &TestApp, token: &str, case: &str, on: &str) -> Value {
+    let (_, body) = app
+        .graphql(
+            token,
+            &format!("mutation($id: ID!, $on: Date!) {{ closeCase(caseId: $id, reason: RETURNED_TO_SCHOOL, closedOn: $on) {{ {CASE_FIELDS} }} }}")
+                .replace("Date!", "NaiveDate!"),
+            json!({ "id": case, "on": on }),
+        )
+        .await;
+    body
+}
+
+#[tokio::test]
+async fn a_health_case_across_half_term_is_due_on_the_fifteenth_school_day_of_the_calendar() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let manager = app.token(Caller::Kent, &["manager"]);
+    // Kent's summer term 2024: half-term 27–31 May (27 May is also a bank holiday).
+    let (_, body) = app
+        .graphql(
+            &manager,
+            "mutation { setSchoolCalendar(academicYear: 2023, terms: [
+                { name: \"Summer 1\", startsOn: \"2024-04-15\", endsOn: \"2024-05-24\" },
+                { name: \"Summer 2\", startsOn: \"2024-06-03\", endsOn: \"2024-07-19\" }
+             ]) { isSet terms { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["setSchoolCalendar"]["isSet"], true, "{body}");
+    let child = app.create_child(&manager, "Ada", "Ashdown", None).await;
+    let case = open_case(&app, &manager, &child, "HEALTH", "2024-05-13").await;
+    // 13–17 May (1–5), 20–24 May (6–10), half-term, 3–7 June (11–15).
+    assert_eq!(case["provisionDueBy"], "2024-06-07");
+    assert_eq!(case["schoolDaysApproximate"], false);
+    // No provision yet: every school day of the calendar since 13 May counts (to 19 July).
+    assert_eq!(case["schoolDaysWithoutProvision"], 45);
+    assert_eq!(case["overdue"], true);
+    let id = case["id"].as_str().expect("id");
+    let body = start_provision(&app, &manager, id, "2024-06-10").await;
+    let case = &body["data"]["startProvision"];
+    // Tuition from Monday 10 June: 15 school days went by without provision, and it was late.
+    assert_eq!(case["schoolDaysWithoutProvision"], 15, "{body}");
+    assert_eq!(case["provisionLate"], true);
+    assert_eq!(case["overdue"], false);
+}
+
+#[tokio::test]
+async fn a_permanent_exclusion_is_due_on_the_sixth_school_day_after_a_bank_holiday() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let child = app.create_child(&kent, "Ben", "Brookes", None).await;
+    // Wed 1, Thu 2, Fri 3 May; Mon 6 May is the Early May bank holiday; Tue 7, Wed 8, Thu 9.
+    let case = open_case(&app, &kent, &child, "PERMANENT_EXCLUSION", "2024-05-01").await;
+    assert_eq!(case["provisionDueBy"], "2024-05-09", "{case}");
+    assert_eq!(
+        case["schoolDaysApproximate"], true,
+        "no calendar: weekdays minus bank holidays"
+    );
+    let body = start_provision(&app, &kent, case["id"].as_str().expect("id"), "2024-05-09").await;
+    assert_eq!(
+        body["data"]["startProvision"]["provisionLate"], false,
+        "on the 6th day is on time"
+    );
+}
+
+#[tokio::test]
+async fn absences_in_one_school_year_add_up_to_fifteen_days() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let child = app.create_child(&kent, "Cal", "Chalk", None).await;
+    // First episode: Mon 2 – Wed 11 October 2023, 8 school days.
+    let first = open_case(&app, &kent, &child, "HEALTH", "2023-10-02").await;
+    let closed = close_case(&app, &kent, first["id"].as_str().expect("id"), "2023-10-11").await;
+    assert_eq!(closed["data"]["closeCase"]["status"], "CLOSED", "{closed}");
+    // Second episode from Mon 8 January 2024: days 9–15 are 8–12 and 15–16 January.
+    let second = open_case(&app, &kent, &child, "HEALTH", "2024-01-08").await;
+    assert_eq!(second["provisionDueBy"], "2024-01-16", "{second}");
+}
+
+#[tokio::test]
+async fn a_caseworker_runs_a_case_from_referral_to_closure() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let child = app.create_child(&kent, "Dee", "Downland", None).await;
+    let case = open_case(
+        &app,
+        &kent,
+        &child,
+        "EMOTIONALLY_BASED_SCHOOL_AVOIDANCE",
+        "2026-09-07",
+    )
+    .await;
+    let id = case["id"].as_str().expect("id").to_owned();
+    assert_eq!(case["timeline"][0]["kind"], "REFERRAL_RECEIVED");
+    let decide = "mutation($id: ID!) { recordDutyDecision(caseId: $id, accepted: true, decidedOn: \"2026-09-10\") { dutyDecision } }";
+    let (_, body) = app.graphql(&kent, decide, json!({ "id": id })).await;
+    assert_eq!(
+        body["data"]["recordDutyDecision"]["dutyDecision"], "ACCEPTED",
+        "{body}"
+    );
+    let (_, body) = app.graphql(&kent, decide, json!({ "id": id })).await;
+    assert_eq!(error_code(&body), "CONFLICT", "a decision twice: {body}");
+    let body = start_provision(&app, &kent, &id, "2026-09-21").await;
+    assert!(body["errors"].is_null(), "{body}");
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "mutation($id: ID!) { addMedicalEvidence(input: { caseId: $id, source: CAMHS, category: \"mental health\",
+               evidenceDate: \"2026-09-15\", validUntil: \"2026-12-01\" }) { evidenceExpiresSoon latestEvidence { category } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["addMedicalEvidence"]["evidenceExpiresSoon"], true,
+        "expires within 28 days: {body}"
+    );
+    let (_, body) = app
+        .graphql(&kent, "mutation($id: ID!) { recordReview(caseId: $id, heldOn: \"2026-10-19\") { nextReviewDue } }", json!({ "id": id }))
+        .await;
+    assert!(
+        body["data"]["recordReview"]["nextReviewDue"].is_string(),
+        "{body}"
+    );
+    let body = close_case(&app, &kent, &id, "2026-11-20").await;
+    let closed = &body["data"]["closeCase"];
+    assert_eq!(closed["status"], "CLOSED", "{body}");
+    assert_eq!(
+        closed["provisions"][0]["endDate"], "2026-11-20",
+        "running provision ends at closure"
+    );
+    let kinds: Vec<&str> = closed["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "REFERRAL_RECEIVED",
+            "DECISION_MADE",
+            "PROVISION_STARTED",
+            "REVIEW_HELD",
+            "PROVISION_ENDED",
+            "RETURNED_TO_SCHOOL",
+            "CLOSED"
+        ]
+    );
+    assert!(
+        closed["timeline"][0]["recordedBy"]
+            .as_str()
+            .unwrap_or("")
+            .contains("officer-17")
+    );
+    // Nothing more may be arranged on a closed case.
+    let body = start_provision(&app, &kent, &id, "2026-11-23").await;
+    assert_eq!(error_code(&body), "CONFLICT", "{body}");
+}
+
+#[tokio::test]
+async fn bad_case_input_names_the_field_and_writes_nothing() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let child = app.create_child(&kent, "Eve", "Weald", None).await;
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "mutation($child: ID!) { openCase(input: { childId: $child, reason: HEALTH, absenceStart: \"2099-01-05\" }) { id } }",
+            json!({ "child": child }),
+        )
+        .await;
+    assert_eq!(
+        (error_code(&body), error_field(&body)),
+        ("BAD_USER_INPUT", "absenceStart"),
+        "{body}"
+    );
+    let case = open_case(&app, &kent, &child, "HEALTH", "2026-10-05").await;
+    let id = case["id"].as_str().expect("id");
+    let provision =
+        "mutation($input: StartProvisionInput!) { startProvision(input: $input) { id } }";
+    for (overrides, field) in [
+        (json!({ "hoursPerWeek": 0.0 }), "hoursPerWeek"),
+        (json!({ "hoursPerWeek": 41.0 }), "hoursPerWeek"),
+        (json!({ "hoursPerWeek": -5.0 }), "hoursPerWeek"),
+        (json!({ "fullTime": false }), "reducedReason"),
+        (json!({ "endDate": "2026-10-01" }), "endDate"),
+    ] {
+        let mut input = json!({ "caseId": id, "kind": "TUITION", "provider": "Tutors Ltd", "hoursPerWeek": 10.0,
+                                "fullTime": true, "startDate": "2026-10-12" });
+        if let (Some(map), Value::Object(extra)) = (input.as_object_mut(), overrides) {
+            map.extend(extra);
+        }
+        let (_, body) = app
+            .graphql(&kent, provision, json!({ "input": input }))
+            .await;
+        assert_eq!(
+            (error_code(&body), error_field(&body)),
+            ("BAD_USER_INPUT", field),
+            "{body}"
+        );
+    }
+    // Reduced provision with its recorded reason is fine.
+    let (_, body) = app
+        .graphql(
+            &kent,
+            provision,
+            json!({ "input": { "caseId": id, "kind": "REDUCED_TIMETABLE", "provider": "Tutors Ltd", "hoursPerWeek": 10.0,
+                    "fullTime": false, "reducedReason": "consultant advises mornings only", "startDate": "2026-10-12" } }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "query($id: ID!) { case(id: $id) { provisions { fullTime } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["case"]["provisions"].as_array().map(Vec::len),
+        Some(1),
+        "only the valid provision: {body}"
+    );
+}
+
+#[tokio::test]
+async fn the_worklist_shows_cases_falling_due_soonest_first() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let a = app.create_child(&kent, "Fin", "Ashdown", None).await;
+    let b = app.create_child(&kent, "Gus", "Brookes", None).await;
+    let c = app.create_child(&kent, "Hal", "Chalk", None).await;
+    open_case(&app, &kent, &a, "HEALTH", "2026-11-02").await; // due 20 Nov: overdue by today
+    open_case(&app, &kent, &b, "PERMANENT_EXCLUSION", "2026-11-20").await; // due 27 Nov
+    let covered = open_case(&app, &kent, &c, "HEALTH", "2026-11-03").await;
+    start_provision(
+        &app,
+        &kent,
+        covered["id"].as_str().expect("id"),
+        "2026-11-10",
+    )
+    .await;
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "{ casesDueSoon(withinSchoolDays: 10) { child { givenName } provisionDueBy } }",
+            json!({}),
+        )
+        .await;
+    let names: Vec<&str> = body["data"]["casesDueSoon"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|c| c["child"]["givenName"].as_str())
+        .collect();
+    assert_eq!(names, ["Fin", "Gus"], "{body}");
+    let (_, body) = app
+        .graphql(&kent, "{ cases(filter: { overdue: true }, orderBy: DAYS_WITHOUT_PROVISION) { edges { node { child { givenName } } } } }", json!({}))
+        .await;
+    // Fin is overdue whatever the date; Hal, whose tuition started in time, never is.
+    let overdue: Vec<&str> = body["data"]["cases"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|e| e["node"]["child"]["givenName"].as_str())
+        .collect();
+    assert!(
+        overdue.contains(&"Fin") && !overdue.contains(&"Hal"),
+        "{body}"
+    );
+}
+
+async fn another_council_cannot_reach_a_case_or_its_parts(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let kent = app.token(Caller::Kent, &["manager"]);
+    let child = app.create_child(&kent, "Ada", "Ashdown", None).await;
+    let case = open_case(&app, &kent, &child, "HEALTH", "2026-10-05").await;
+    let id = case["id"].as_str().expect("id").to_owned();
+    let body = start_provision(&app, &kent, &id, "2026-10-12").await;
+    let provision = body["data"]["startProvision"]["provisions"][0]["id"]
+        .as_str()
+        .expect("provision")
+        .to_owned();
+
+    for surrey in [
+        app.token(Caller::Surrey, &["CME-Officer"]),
+        app.token(Caller::Surrey, &["CME-Manager"]),
+    ] {
+        let (_, body) = app
+            .graphql(
+                &surrey,
+                "query($id: ID!) { case(id: $id) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "NOT_FOUND", "read: {body}");
+        let (_, body) = app
+            .graphql(
+                &surrey,
+                "{ cases { edges { node { id } } } casesDueSoon(withinSchoolDays: 190) { id } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(body["data"]["cases"]["edges"], json!([]), "list: {body}");
+        assert_eq!(body["data"]["casesDueSoon"], json!([]), "worklist: {body}");
+        let body = start_provision(&app, &surrey, &id, "2026-10-12").await;
+        assert_eq!(error_code(&body), "NOT_FOUND", "provision: {body}");
+        let (_, body) = app
+            .graphql(&surrey, "mutation($p: ID!) { endProvision(provisionId: $p, endDate: \"2026-10-20\") { id } }", json!({ "p": provision }))
+            .await;
+        assert_eq!(error_code(&body), "NOT_FOUND", "end provision: {body}");
+        let (_, body) = app
+            .graphql(&surrey, "mutation($id: ID!) { addMedicalEvidence(input: { caseId: $id, source: GP, category: \"x\", evidenceDate: \"2026-10-06\" }) { id } }", json!({ "id": id }))
+            .await;
+        assert_eq!(error_code(&body), "NOT_FOUND", "evidence: {body}");
+        let (_, body) = app
+            .graphql(&surrey, "mutation($id: ID!) { recordDutyDecision(caseId: $id, accepted: true, decidedOn: \"2026-10-06\") { id } }", json!({ "id": id }))
+            .await;
+        assert_eq!(error_code(&body), "NOT_FOUND", "decision: {body}");
+        let body = close_case(&app, &surrey, &id, "2026-10-20").await;
+        assert_eq!(error_code(&body), "NOT_FOUND", "close: {body}");
+        let (_, body) = app
+            .graphql(&surrey, "mutation($c: ID!) { openCase(input: { childId: $c, reason: HEALTH, absenceStart: \"2026-10-05\" }) { id } }", json!({ "c": child }))
+            .await;
+        assert_eq!(
+            error_code(&body),
+            "NOT_FOUND",
+            "a case for another council's child: {body}"
+        );
+    }
+    // Calendars are per council too.
+    app.graphql(&kent, "mutation { setSchoolCalendar(academicYear: 2026, terms: [{ name: \"Autumn\", startsOn: \"2026-09-03\", endsOn: \"2026-12-18\" }]) { isSet } }", json!({})).await;
+    let surrey = app.token(Caller::Surrey, &["CME-Manager"]);
+    let (_, body) = app
+        .graphql(
+            &surrey,
+            "{ schoolCalendar(academicYear: 2026) { isSet } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["schoolCalendar"]["isSet"], false, "{body}");
+    // Non-casework roles of the same council are refused outright.
+    for token in [
+        app.token(Caller::Kent, &["analyst"]),
+        app.token(Caller::Kent, &["service"]),
+        app.token(Caller::Kent, &["auditor"]),
+    ] {
+        let (_, body) = app
+            .graphql(
+                &token,
+                "query($id: ID!) { case(id: $id) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+    }
+    // Kent's case is untouched.
+    let (_, body) = app.graphql(&kent, "query($id: ID!) { case(id: $id) { status provisions { endDate } medicalEvidence { id } } }", json!({ "id": id })).await;
+    assert_eq!(body["data"]["case"]["status"], "OPEN", "{body}");
+    assert!(body["data"]["case"]["provisions"][0]["endDate"].is_null());
+    assert_eq!(body["data"]["case"]["medicalEvidence"], json!([]));
+}
+on_both_stores!(another_council_cannot_reach_a_case_or_its_parts);
