@@ -108,6 +108,8 @@ pub struct ServerSettings {
     pub max_complexity: usize,
     /// Largest `first` a connection accepts.
     pub max_page_size: u32,
+    /// Most rows one batch upsert accepts.
+    pub max_batch_rows: usize,
 }
 
 impl Default for ServerSettings {
@@ -118,10 +120,11 @@ impl Default for ServerSettings {
             introspection: None,
             request_timeout_seconds: 30,
             max_query_bytes: 16 * 1024,
-            max_body_bytes: 2 * 1024 * 1024,
+            max_body_bytes: 8 * 1024 * 1024,
             max_depth: 12,
             max_complexity: 2_000,
             max_page_size: 100,
+            max_batch_rows: 10_000,
         }
     }
 }

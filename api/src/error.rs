@@ -14,6 +14,14 @@
 use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, SqlErr};
 
+/// One refused row of a batch: where, which field, why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub index: usize,
+    pub field: String,
+    pub reason: String,
+}
+
 /// The result type of services and resolvers.
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -28,6 +36,8 @@ pub enum AppError {
     NotFound(&'static str),
     /// A field of the input is invalid; nothing was changed.
     BadUserInput { field: String, message: String },
+    /// Rows of a batch were invalid; the whole batch was refused and nothing was written.
+    BatchRejected(Vec<Rejection>),
     /// The change clashes with existing data (a duplicate UPN, say); nothing was changed.
     Conflict {
         field: Option<String>,
@@ -67,7 +77,7 @@ impl AppError {
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::BadUserInput { .. } | Self::BatchRejected(_) => "BAD_USER_INPUT",
             Self::Conflict { .. } => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
@@ -81,6 +91,10 @@ impl AppError {
             Self::Forbidden(why) => format!("forbidden: {why}"),
             Self::NotFound(what) => format!("{what} not found"),
             Self::BadUserInput { field, message } => format!("{field}: {message}"),
+            Self::BatchRejected(rows) => format!(
+                "rows: {} row(s) rejected; nothing was written (see extensions.rejections)",
+                rows.len()
+            ),
             Self::Conflict { message, .. } => message.clone(),
             Self::RateLimited => "too many requests; slow down and retry".to_owned(),
             Self::Internal(_) => "internal server error".to_owned(),
@@ -97,6 +111,29 @@ impl AppError {
             ext.set("code", self.code());
             match self {
                 Self::BadUserInput { field, .. } => ext.set("field", field.as_str()),
+                Self::BatchRejected(rows) => {
+                    ext.set("field", "rows");
+                    let rejections: Vec<async_graphql::Value> = rows
+                        .iter()
+                        .map(|row| {
+                            let mut entry = async_graphql::indexmap::IndexMap::new();
+                            entry.insert(
+                                async_graphql::Name::new("index"),
+                                async_graphql::Value::from(row.index as u64),
+                            );
+                            entry.insert(
+                                async_graphql::Name::new("field"),
+                                async_graphql::Value::from(row.field.as_str()),
+                            );
+                            entry.insert(
+                                async_graphql::Name::new("reason"),
+                                async_graphql::Value::from(row.reason.as_str()),
+                            );
+                            async_graphql::Value::Object(entry)
+                        })
+                        .collect();
+                    ext.set("rejections", async_graphql::Value::List(rejections));
+                }
                 Self::Conflict {
                     field: Some(field), ..
                 } => ext.set("field", field.as_str()),

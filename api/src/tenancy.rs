@@ -119,6 +119,26 @@ impl CouncilTxn {
         Ok(row.insert(&self.txn).await?)
     }
 
+    /// Inserts many rows in one statement, each stamped with this council's `tenant_id`.
+    pub async fn insert_many<E, A>(&self, rows: Vec<A>) -> AppResult<()>
+    where
+        E: CouncilOwned,
+        A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+        E::Model: IntoActiveModel<A>,
+    {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let stamped = rows.into_iter().map(|mut row| {
+            row.set(E::tenant_column(), self.tenant_id.into());
+            row
+        });
+        E::insert_many(stamped)
+            .exec_without_returning(&self.txn)
+            .await?;
+        Ok(())
+    }
+
     /// Updates one row by its primary key, which leads with `tenant_id`: stamping the council's
     /// id there confines the `WHERE` to this council. NOT_FOUND when no such row is ours.
     pub async fn update<E, A>(&self, mut row: A, what: &'static str) -> AppResult<E::Model>

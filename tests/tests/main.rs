@@ -1,6 +1,7 @@
 //! Black-box tests of the partnership hub, one module per capability.
 
 mod auth;
+mod batch;
 mod case;
 mod children;
 mod demo;

@@ -68,7 +68,7 @@ pub struct UpdateChildInput {
 }
 
 impl CreateChildInput {
-    fn parse(self) -> Result<NewChild, AppError> {
+    pub(crate) fn parse(self) -> Result<NewChild, AppError> {
         let today = Utc::now().date_naive();
         Ok(NewChild {
             given_name: rules::parse_name("givenName", &self.given_name)?,

@@ -69,7 +69,10 @@ mod tests {
 
     #[test]
     fn page_sizes_outside_the_limit_are_refused() {
-        let limits = Limits { max_page_size: 100 };
+        let limits = Limits {
+            max_page_size: 100,
+            max_batch_rows: 10,
+        };
         assert_eq!(page_size(None, limits).ok(), Some(20));
         assert!(page_size(Some(0), limits).is_err());
         assert!(page_size(Some(101), limits).is_err());

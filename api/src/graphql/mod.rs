@@ -1,6 +1,8 @@
 //! The GraphQL schema: one query and one mutation object per domain, merged; resolvers stay thin
 //! and call services.
 
+/// Batch upserts for councils' case systems.
+pub mod batch;
 /// Cases: the timeline, provision, evidence and deadlines.
 pub mod case;
 /// Children: queries and mutations over a council's identifiable records.
@@ -29,6 +31,7 @@ pub struct Query(
 /// All mutations.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
+    batch::BatchMutation,
     child::ChildMutation,
     case::CaseMutation,
     case::CalendarMutation,
@@ -40,6 +43,7 @@ pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_page_size: u32,
+    pub max_batch_rows: usize,
 }
 
 /// Builds the schema with its limits; `store` is absent only when printing the SDL.
@@ -49,6 +53,7 @@ pub fn build_schema(settings: &Settings, store: Option<Store>) -> HubSchema {
         .limit_complexity(settings.server.max_complexity)
         .data(Limits {
             max_page_size: settings.server.max_page_size,
+            max_batch_rows: settings.server.max_batch_rows,
         });
     if let Some(store) = store {
         builder = builder.data(store);

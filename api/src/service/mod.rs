@@ -1,6 +1,8 @@
 //! Services: one file per noun. Each takes the store and, for council data, a [`TenantScope`];
 //! none knows about HTTP or GraphQL, so each is testable on its own.
 
+/// Batch upserts from councils' case systems.
+pub mod batch;
 /// School calendars: terms and closure days per academic year.
 pub mod calendar;
 /// Cases: the timeline, provision, evidence and deadlines.

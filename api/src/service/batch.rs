@@ -1,0 +1,396 @@
+//! Nightly batch upserts from a council's case-management system, keyed by the council's own
+//! references. All-or-nothing: every rejected row is reported (index, field, reason) and nothing
+//! is written unless every row is good. Idempotent: sending the same batch again changes nothing.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{NaiveDate, Utc};
+use entity::case::{self, CaseReason, CaseStatus, ClosureReason, DutyDecision};
+use entity::case_event::{self, CaseEventKind};
+use entity::child;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::Store;
+use super::child::NewChild;
+use crate::error::{AppError, AppResult, Rejection};
+use crate::tenancy::{CouncilTxn, TenantScope};
+
+/// Rows written per INSERT: well under both stores' bound-parameter limits.
+const INSERT_CHUNK: usize = 500;
+/// Keys looked up per IN (...) query.
+const LOOKUP_CHUNK: usize = 1_000;
+
+/// What a batch did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UpsertSummary {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// A case row of a batch, validated field by field.
+#[derive(Clone, Debug)]
+pub struct CaseRecord {
+    pub council_reference: String,
+    /// The child's council reference.
+    pub child_reference: String,
+    pub reason: CaseReason,
+    pub absence_start: NaiveDate,
+    pub council_notified_on: NaiveDate,
+    pub closed: Option<(NaiveDate, ClosureReason)>,
+}
+
+fn reject(index: usize, field: impl Into<String>, reason: impl Into<String>) -> Rejection {
+    Rejection {
+        index,
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Splits parsed rows into good ones and rejections, the field named as in the row.
+pub fn collect<T>(rows: Vec<AppResult<T>>) -> (Vec<(usize, T)>, Vec<Rejection>) {
+    let mut good = Vec::with_capacity(rows.len());
+    let mut rejected = Vec::new();
+    for (index, row) in rows.into_iter().enumerate() {
+        match row {
+            Ok(row) => good.push((index, row)),
+            Err(AppError::BadUserInput { field, message }) => {
+                rejected.push(reject(index, field, message))
+            }
+            Err(other) => rejected.push(reject(index, "row", other.client_message())),
+        }
+    }
+    (good, rejected)
+}
+
+/// Rejects the second and later rows that repeat a key within the batch.
+fn reject_repeats<'a>(
+    keys: impl Iterator<Item = (usize, Option<&'a str>)>,
+    field: &str,
+    rejected: &mut Vec<Rejection>,
+) {
+    let mut first_seen: HashMap<&str, usize> = HashMap::new();
+    for (index, key) in keys {
+        let Some(key) = key else { continue };
+        if let Some(first) = first_seen.get(key) {
+            rejected.push(reject(
+                index,
+                field,
+                format!("repeats row {first} of this batch"),
+            ));
+        } else {
+            first_seen.insert(key, index);
+        }
+    }
+}
+
+async fn children_by<V: Into<sea_orm::Value> + Clone>(
+    txn: &CouncilTxn,
+    column: child::Column,
+    values: Vec<V>,
+) -> AppResult<Vec<child::Model>> {
+    let mut found = Vec::new();
+    for chunk in values.chunks(LOOKUP_CHUNK) {
+        found.extend(
+            txn.select::<child::Entity>()
+                .filter(column.is_in(chunk.iter().cloned()))
+                .all(txn.conn())
+                .await?,
+        );
+    }
+    Ok(found)
+}
+
+/// Creates or updates children by council reference. `rows` are the parsed rows, in order.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id(), rows = rows.len()))]
+pub async fn upsert_children(
+    store: &Store,
+    scope: TenantScope,
+    rows: Vec<AppResult<NewChild>>,
+) -> AppResult<UpsertSummary> {
+    let (rows, mut rejected) = collect(rows);
+    for (index, row) in &rows {
+        if row.council_reference.is_none() {
+            rejected.push(reject(
+                *index,
+                "councilReference",
+                "a batch row needs the council's reference",
+            ));
+        }
+    }
+    reject_repeats(
+        rows.iter()
+            .map(|(i, r)| (*i, r.council_reference.as_deref())),
+        "councilReference",
+        &mut rejected,
+    );
+    reject_repeats(
+        rows.iter()
+            .map(|(i, r)| (*i, r.upn.as_ref().map(|u| u.as_str()))),
+        "upn",
+        &mut rejected,
+    );
+
+    let txn = store.council(scope).await?;
+    let references: Vec<String> = rows
+        .iter()
+        .filter_map(|(_, r)| r.council_reference.clone())
+        .collect();
+    let existing: HashMap<String, child::Model> =
+        children_by(&txn, child::Column::CouncilReference, references)
+            .await?
+            .into_iter()
+            .filter_map(|c| c.council_reference.clone().map(|r| (r, c)))
+            .collect();
+    let upns: Vec<String> = rows
+        .iter()
+        .filter_map(|(_, r)| r.upn.as_ref().map(|u| u.as_str().to_owned()))
+        .collect();
+    let upn_owners: HashMap<String, Option<String>> = children_by(&txn, child::Column::Upn, upns)
+        .await?
+        .into_iter()
+        .filter_map(|c| c.upn.clone().map(|u| (u, c.council_reference.clone())))
+        .collect();
+    for (index, row) in &rows {
+        if let Some(upn) = &row.upn
+            && let Some(owner) = upn_owners.get(upn.as_str())
+            && owner.as_deref() != row.council_reference.as_deref()
+        {
+            rejected.push(reject(
+                *index,
+                "upn",
+                "another child in this council has this UPN",
+            ));
+        }
+    }
+    if !rejected.is_empty() {
+        rejected.sort_by_key(|r| r.index);
+        // Dropping the transaction rolls it back: nothing of the batch is written.
+        return Err(AppError::BatchRejected(rejected));
+    }
+
+    let now = Utc::now();
+    let mut summary = UpsertSummary::default();
+    let mut inserts = Vec::new();
+    for (_, row) in rows {
+        let reference = row.council_reference.clone().unwrap_or_default();
+        let fresh = child::Model {
+            tenant_id: scope.council_id(),
+            id: Uuid::now_v7(),
+            council_reference: row.council_reference,
+            upn: row.upn.map(|u| u.as_str().to_owned()),
+            given_name: row.given_name,
+            family_name: row.family_name,
+            date_of_birth: row.date_of_birth,
+            sex: row.sex,
+            year_group: row.year_group,
+            sen_status: row.sen_status,
+            primary_need: row.primary_need,
+            social_care_status: row.social_care_status,
+            school_urn: row.school_urn,
+            school_name: row.school_name,
+            created_at: now,
+            updated_at: now,
+        };
+        match existing.get(&reference) {
+            // `reset_all` marks every column as set, so all of them are written.
+            None => inserts.push(child::ActiveModel::from(fresh).reset_all()),
+            Some(current) => {
+                let candidate = child::Model {
+                    id: current.id,
+                    created_at: current.created_at,
+                    updated_at: current.updated_at,
+                    ..fresh
+                };
+                if candidate == *current {
+                    summary.unchanged += 1;
+                } else {
+                    let mut changed = child::ActiveModel::from(candidate).reset_all();
+                    changed.updated_at = Set(now);
+                    txn.update(changed, "child").await?;
+                    summary.updated += 1;
+                }
+            }
+        }
+    }
+    summary.created = inserts.len() as u64;
+    for chunk in chunked(inserts) {
+        txn.insert_many(chunk).await?;
+    }
+    txn.commit().await?;
+    tracing::info!(
+        created = summary.created,
+        updated = summary.updated,
+        unchanged = summary.unchanged,
+        "children upserted"
+    );
+    Ok(summary)
+}
+
+/// Creates or updates cases by council reference, linked to children by theirs.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id(), rows = rows.len()))]
+pub async fn upsert_cases(
+    store: &Store,
+    scope: TenantScope,
+    subject: &str,
+    rows: Vec<AppResult<CaseRecord>>,
+) -> AppResult<UpsertSummary> {
+    let (rows, mut rejected) = collect(rows);
+    reject_repeats(
+        rows.iter()
+            .map(|(i, r)| (*i, Some(r.council_reference.as_str()))),
+        "councilReference",
+        &mut rejected,
+    );
+
+    let txn = store.council(scope).await?;
+    let child_references: Vec<String> = rows
+        .iter()
+        .map(|(_, r)| r.child_reference.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let children: HashMap<String, Uuid> =
+        children_by(&txn, child::Column::CouncilReference, child_references)
+            .await?
+            .into_iter()
+            .filter_map(|c| c.council_reference.map(|r| (r, c.id)))
+            .collect();
+    for (index, row) in &rows {
+        if !children.contains_key(&row.child_reference) {
+            rejected.push(reject(
+                *index,
+                "childReference",
+                "no child in this council has this reference",
+            ));
+        }
+    }
+    if !rejected.is_empty() {
+        rejected.sort_by_key(|r| r.index);
+        return Err(AppError::BatchRejected(rejected));
+    }
+    let mut existing: HashMap<String, case::Model> = HashMap::new();
+    let references: Vec<String> = rows
+        .iter()
+        .map(|(_, r)| r.council_reference.clone())
+        .collect();
+    for chunk in references.chunks(LOOKUP_CHUNK) {
+        for found in txn
+            .select::<case::Entity>()
+            .filter(case::Column::CouncilReference.is_in(chunk.iter().cloned()))
+            .all(txn.conn())
+            .await?
+        {
+            if let Some(reference) = found.council_reference.clone() {
+                existing.insert(reference, found);
+            }
+        }
+    }
+
+    let now = Utc::now();
+    let mut summary = UpsertSummary::default();
+    let (mut new_cases, mut new_events) = (Vec::new(), Vec::new());
+    let event = |case_id: Uuid, kind: CaseEventKind, on: NaiveDate| case_event::ActiveModel {
+        tenant_id: Set(scope.council_id()),
+        id: Set(Uuid::now_v7()),
+        case_id: Set(case_id),
+        kind: Set(kind),
+        occurred_on: Set(on),
+        recorded_at: Set(now),
+        recorded_by: Set(subject.to_owned()),
+        provision_id: Set(None),
+    };
+    for (_, row) in rows {
+        let child_id = children[&row.child_reference];
+        let (status, closure_reason, closed_on) = match row.closed {
+            Some((on, reason)) => (CaseStatus::Closed, Some(reason), Some(on)),
+            None => (CaseStatus::Open, None, None),
+        };
+        match existing.get(&row.council_reference) {
+            None => {
+                let id = Uuid::now_v7();
+                new_events.push(event(
+                    id,
+                    CaseEventKind::ReferralReceived,
+                    row.council_notified_on,
+                ));
+                if let Some(on) = closed_on {
+                    new_events.push(event(id, CaseEventKind::Closed, on));
+                }
+                new_cases.push(case::ActiveModel {
+                    tenant_id: Set(scope.council_id()),
+                    id: Set(id),
+                    child_id: Set(child_id),
+                    council_reference: Set(Some(row.council_reference)),
+                    reason: Set(row.reason),
+                    absence_start: Set(row.absence_start),
+                    council_notified_on: Set(row.council_notified_on),
+                    duty_decision: Set(DutyDecision::NotYetDecided),
+                    duty_decision_reason: Set(None),
+                    duty_decided_on: Set(None),
+                    status: Set(status),
+                    closure_reason: Set(closure_reason),
+                    closed_on: Set(closed_on),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                });
+            }
+            Some(current) => {
+                let same = current.child_id == child_id
+                    && current.reason == row.reason
+                    && current.absence_start == row.absence_start
+                    && current.council_notified_on == row.council_notified_on
+                    && current.status == status
+                    && current.closure_reason == closure_reason
+                    && current.closed_on == closed_on;
+                if same {
+                    summary.unchanged += 1;
+                    continue;
+                }
+                if current.status == CaseStatus::Open
+                    && status == CaseStatus::Closed
+                    && let Some(on) = closed_on
+                {
+                    new_events.push(event(current.id, CaseEventKind::Closed, on));
+                }
+                let mut changed: case::ActiveModel = current.clone().into();
+                changed.child_id = Set(child_id);
+                changed.reason = Set(row.reason);
+                changed.absence_start = Set(row.absence_start);
+                changed.council_notified_on = Set(row.council_notified_on);
+                changed.status = Set(status);
+                changed.closure_reason = Set(closure_reason);
+                changed.closed_on = Set(closed_on);
+                changed.updated_at = Set(now);
+                txn.update(changed, "case").await?;
+                summary.updated += 1;
+            }
+        }
+    }
+    summary.created = new_cases.len() as u64;
+    for chunk in chunked(new_cases) {
+        txn.insert_many(chunk).await?;
+    }
+    for chunk in chunked(new_events) {
+        txn.insert_many(chunk).await?;
+    }
+    txn.commit().await?;
+    tracing::info!(
+        created = summary.created,
+        updated = summary.updated,
+        unchanged = summary.unchanged,
+        "cases upserted"
+    );
+    Ok(summary)
+}
+
+fn chunked<T>(mut rows: Vec<T>) -> Vec<Vec<T>> {
+    let mut chunks = Vec::new();
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(INSERT_CHUNK));
+        chunks.push(std::mem::replace(&mut rows, rest));
+    }
+    chunks
+}
