@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -36,17 +37,14 @@ impl Application {
                 settings.data_dir.display()
             )
         })?;
-        let db = connect(&settings).await?;
+        let (db, statements) = connect_counted(&settings).await?;
         if settings.database.migrate_on_start {
             Migrator::up(&db, None)
                 .await
                 .context("running migrations")?;
         }
         verify_database_lock(&db, &settings.database.app_role).await?;
-        let store = Store {
-            db: db.clone(),
-            app_role: settings.database.app_role.clone(),
-        };
+        let store = Store::new(db.clone(), settings.database.app_role.clone(), statements);
         if settings.seed_when_empty() && seed::is_empty(&db).await.map_err(into_anyhow)? {
             let children = seed::seed_demo(&store).await.map_err(into_anyhow)?;
             tracing::info!(children, "seeded the South-East demo partnership");
@@ -102,6 +100,22 @@ impl Application {
         self.store.db.close_by_ref().await.ok();
         Ok(())
     }
+}
+
+/// Opens the pool and counts its statements, for `/metrics` and for the tests that prove a page
+/// costs a bounded number of queries.
+pub async fn connect_counted(
+    settings: &Settings,
+) -> anyhow::Result<(DatabaseConnection, Arc<AtomicU64>)> {
+    let mut db = connect(settings).await?;
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |info| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("hub_db_statements_total").increment(1);
+        metrics::histogram!("hub_db_statement_duration_seconds").record(info.elapsed.as_secs_f64());
+    });
+    Ok((db, statements))
 }
 
 /// Opens the pool: PostgreSQL when the URL says so, else SQLite (created if missing) in WAL

@@ -125,6 +125,7 @@ pub struct TestApp {
     pub jwks: JwksServer,
     pub database: TestDatabase,
     pub settings: Settings,
+    statements: Arc<std::sync::atomic::AtomicU64>,
     _shutdown: oneshot::Sender<()>,
 }
 
@@ -147,6 +148,7 @@ impl TestApp {
             .map_err(|e| e.client_message())
             .expect("seed councils");
         let address = app.address();
+        let statements = app.store().statements.clone();
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async {
             stopped.await.ok();
@@ -158,8 +160,14 @@ impl TestApp {
             jwks,
             database,
             settings,
+            statements,
             _shutdown: shutdown,
         }
+    }
+
+    /// Statements the server has sent to its database so far.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::SeqCst)
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -397,3 +397,86 @@ async fn another_council_cannot_reach_a_case_or_its_parts(backend: Backend) {
     assert_eq!(body["data"]["case"]["medicalEvidence"], json!([]));
 }
 on_both_stores!(another_council_cannot_reach_a_case_or_its_parts);
+
+async fn a_page_of_cases_costs_the_same_queries_whatever_its_size(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let service = app.token(Caller::Kent, &["service"]);
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let load = |from: usize, to: usize| {
+        let children: Vec<Value> = (from..to)
+            .map(|n| json!({ "councilReference": format!("K-{n}"), "givenName": "Child", "familyName": format!("N{n:03}"),
+                             "dateOfBirth": "2013-05-01", "sex": "FEMALE", "yearGroup": 8 }))
+            .collect();
+        let cases: Vec<Value> = (from..to)
+            .map(|n| {
+                json!({ "councilReference": format!("C-{n}"), "childReference": format!("K-{n}"),
+                             "reason": "HEALTH", "absenceStart": "2026-10-05" })
+            })
+            .collect();
+        (children, cases)
+    };
+    let page = "{ cases(first: 50) { edges { node { id child { givenName } currentProvision { id } latestEvidence { category }
+                 timeline { kind } provisionDueBy schoolDaysWithoutProvision } } } }";
+    let measure = || async {
+        let before = app.statements();
+        let (_, body) = app.graphql(&kent, page, json!({})).await;
+        assert!(body["errors"].is_null(), "{body}");
+        (
+            app.statements() - before,
+            body["data"]["cases"]["edges"]
+                .as_array()
+                .map_or(0, Vec::len),
+        )
+    };
+
+    let (children, cases) = load(0, 3);
+    app.graphql(
+        &service,
+        "mutation($rows: [CreateChildInput!]!) { upsertChildren(rows: $rows) { created } }",
+        json!({ "rows": children }),
+    )
+    .await;
+    app.graphql(
+        &service,
+        "mutation($rows: [CaseRecordInput!]!) { upsertCases(rows: $rows) { created } }",
+        json!({ "rows": cases }),
+    )
+    .await;
+    measure().await; // warm the council lookup
+    let (small, three) = measure().await;
+    assert_eq!(three, 3);
+
+    let (children, cases) = load(3, 60);
+    app.graphql(
+        &service,
+        "mutation($rows: [CreateChildInput!]!) { upsertChildren(rows: $rows) { created } }",
+        json!({ "rows": children }),
+    )
+    .await;
+    app.graphql(
+        &service,
+        "mutation($rows: [CaseRecordInput!]!) { upsertCases(rows: $rows) { created } }",
+        json!({ "rows": cases }),
+    )
+    .await;
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "{ cases(first: 5) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    for edge in body["data"]["cases"]["edges"].as_array().expect("edges") {
+        let id = edge["node"]["id"].as_str().expect("id");
+        start_provision(&app, &kent, id, "2026-10-12").await;
+        app.graphql(&kent, "mutation($id: ID!) { addMedicalEvidence(input: { caseId: $id, source: GP, category: \"physical\", evidenceDate: \"2026-10-06\" }) { id } }", json!({ "id": id })).await;
+    }
+    let (large, fifty) = measure().await;
+    assert_eq!(fifty, 50);
+    assert_eq!(
+        small, large,
+        "a page of 50 must cost what a page of 3 costs ({small} statements)"
+    );
+    assert!((5..=12).contains(&large), "a page costs {large} statements");
+}
+on_both_stores!(a_page_of_cases_costs_the_same_queries_whatever_its_size);

@@ -14,6 +14,9 @@ pub mod directory;
 /// The demo partnership and its children.
 pub mod seed;
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
 use sea_orm::DatabaseConnection;
 
 use crate::error::AppResult;
@@ -24,9 +27,20 @@ use crate::tenancy::{CouncilTxn, TenantScope};
 pub struct Store {
     pub db: DatabaseConnection,
     pub app_role: String,
+    /// Statements executed through this store since it was opened (see `startup::connect`).
+    pub statements: Arc<AtomicU64>,
 }
 
 impl Store {
+    /// A store over `db`, counting the statements `db` reports through its metric callback.
+    pub fn new(db: DatabaseConnection, app_role: String, statements: Arc<AtomicU64>) -> Self {
+        Self {
+            db,
+            app_role,
+            statements,
+        }
+    }
+
     /// A transaction confined to one council.
     pub async fn council(&self, scope: TenantScope) -> AppResult<CouncilTxn> {
         scope.begin(&self.db, &self.app_role).await
