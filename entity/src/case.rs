@@ -23,6 +23,11 @@ pub struct Model {
     pub status: CaseStatus,
     pub closure_reason: Option<ClosureReason>,
     pub closed_on: Option<Date>,
+    /// Derived and stored by the case service so the worklist can be queried: the school day
+    /// provision is due by.
+    pub provision_due_by: Option<Date>,
+    /// Derived and stored: the start of the case's first provision.
+    pub provision_started_on: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_foundation;
 mod m20261123_000002_case_work;
+mod m20261123_000003_case_worklist;
 /// Row-level security helpers shared by migrations (PostgreSQL only).
 pub mod rls;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_case_work::Migration),
+            Box::new(m20261123_000003_case_worklist::Migration),
         ]
     }
 }
@@ -33,5 +35,6 @@ impl MigratorTrait for Migrator {
 pub const SOURCES: &[&str] = &[
     include_str!("m20261123_000001_foundation.rs"),
     include_str!("m20261123_000002_case_work.rs"),
+    include_str!("m20261123_000003_case_worklist.rs"),
     include_str!("rls.rs"),
 ];

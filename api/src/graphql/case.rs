@@ -385,23 +385,22 @@ impl CaseQuery {
             CaseOrderBy::DueDate => CaseOrder::DueDate,
             CaseOrderBy::DaysWithoutProvision => CaseOrder::DaysWithoutProvision,
         };
-        let all = cases::list(
+        let (page, has_next) = cases::list(
             context::store(ctx)?,
             scope,
             &filter,
             order,
+            first as u64,
+            offset as u64,
             &settings(),
             today(),
         )
         .await?;
-        let total = all.len();
-        let mut connection = Connection::new(offset > 0, offset + first < total);
+        let mut connection = Connection::new(offset > 0, has_next);
         connection.edges.extend(
-            all.into_iter()
+            page.into_iter()
                 .enumerate()
-                .skip(offset)
-                .take(first)
-                .map(|(index, detail)| Edge::new(encode_offset(index), Case(detail))),
+                .map(|(index, detail)| Edge::new(encode_offset(offset + index), Case(detail))),
         );
         Ok(connection)
     }

@@ -333,6 +333,8 @@ pub async fn upsert_cases(
                     status: Set(status),
                     closure_reason: Set(closure_reason),
                     closed_on: Set(closed_on),
+                    provision_due_by: Set(None),
+                    provision_started_on: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
                 });
@@ -376,6 +378,13 @@ pub async fn upsert_cases(
     for chunk in chunked(new_events) {
         txn.insert_many(chunk).await?;
     }
+    let touched: Vec<Uuid> = children
+        .values()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    super::case::refresh_deadlines(&txn, &touched).await?;
     txn.commit().await?;
     tracing::info!(
         created = summary.created,

@@ -12,7 +12,11 @@ use entity::case_event::{self, CaseEventKind};
 use entity::medical_evidence::{self, EvidenceSource};
 use entity::provision::{self, ProvisionKind};
 use entity::{child, school_closure, school_term};
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, Order, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
+};
 use uuid::Uuid;
 
 use super::Store;
@@ -155,6 +159,8 @@ pub async fn open(
             status: Set(CaseStatus::Open),
             closure_reason: Set(None),
             closed_on: Set(None),
+            provision_due_by: Set(None),
+            provision_started_on: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         })
@@ -168,6 +174,7 @@ pub async fn open(
         None,
     )
     .await?;
+    refresh_deadlines(&txn, &[opened.child_id]).await?;
     txn.commit().await?;
     tracing::info!(case = %opened.id, "case opened");
     Ok(opened)
@@ -285,6 +292,7 @@ pub async fn start_provision(
         Some(started.id),
     )
     .await?;
+    refresh_deadlines(&txn, &[case.child_id]).await?;
     txn.commit().await?;
     Ok(started)
 }
@@ -452,6 +460,7 @@ pub async fn close(
     row.updated_at = Set(Utc::now());
     let closed = txn.update(row, "case").await?;
     append(&txn, actor, case_id, CaseEventKind::Closed, closed_on, None).await?;
+    refresh_deadlines(&txn, &[closed.child_id]).await?;
     txn.commit().await?;
     Ok(closed)
 }
@@ -493,19 +502,25 @@ pub enum CaseOrder {
     DaysWithoutProvision,
 }
 
-/// The council's cases matching `filter`, with their details, ordered as asked.
+/// A page of the council's cases matching `filter`, with their details, ordered as asked, and
+/// whether more follow.
 ///
-/// Deadlines depend on the calendar and today's date, so filtering on them and ordering by them
-/// happens after the store has narrowed by status, reason and the child's fields.
-#[tracing::instrument(skip_all, fields(council = %scope.council_id()))]
+/// Filtering on deadlines and ordering by due date happen in the store, on the due date and first
+/// provision start the service keeps on each case, so the overdue worklist is one indexed query
+/// however many cases the council has. Ordering by days without provision depends on today and
+/// the calendar, so it ranks the filtered cases in memory.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id(), first, offset))]
+#[allow(clippy::too_many_arguments)]
 pub async fn list(
     store: &Store,
     scope: TenantScope,
     filter: &CaseFilter,
     order: CaseOrder,
+    first: u64,
+    offset: u64,
     settings: &DeadlineSettings,
     today: NaiveDate,
-) -> AppResult<Vec<CaseDetail>> {
+) -> AppResult<(Vec<CaseDetail>, bool)> {
     let txn = store.council(scope).await?;
     let mut query = txn.select::<case::Entity>();
     if let Some(status) = filter.status {
@@ -513,6 +528,24 @@ pub async fn list(
     }
     if let Some(reason) = filter.reason {
         query = query.filter(case::Column::Reason.eq(reason));
+    }
+    if let Some(overdue) = filter.overdue {
+        let is_overdue = Condition::all()
+            .add(case::Column::Status.eq(CaseStatus::Open))
+            .add(case::Column::ProvisionDueBy.lt(today))
+            .add(
+                Condition::any()
+                    .add(case::Column::ProvisionStartedOn.is_null())
+                    .add(case::Column::ProvisionStartedOn.gt(today)),
+            );
+        query = query.filter(if overdue {
+            is_overdue
+        } else {
+            is_overdue.not()
+        });
+    }
+    if let Some(before) = filter.due_before {
+        query = query.filter(case::Column::ProvisionDueBy.lt(before));
     }
     if filter.year_group.is_some() || filter.school_urn.is_some() || filter.sen_status.is_some() {
         let mut children = txn
@@ -530,34 +563,48 @@ pub async fn list(
         }
         query = query.filter(case::Column::ChildId.in_subquery(children.into_query()));
     }
-    let cases = query.order_by_asc(case::Column::Id).all(txn.conn()).await?;
-    let mut details = load_details(&txn, cases, settings, today).await?;
+    let page = match order {
+        CaseOrder::DueDate => {
+            let mut cases = query
+                // Cases with no due date yet come last.
+                .order_by(
+                    Expr::col(case::Column::ProvisionDueBy).is_null(),
+                    Order::Asc,
+                )
+                .order_by_asc(case::Column::ProvisionDueBy)
+                .order_by_asc(case::Column::Id)
+                .offset(offset)
+                .limit(first + 1)
+                .all(txn.conn())
+                .await?;
+            let has_next = cases.len() as u64 > first;
+            cases.truncate(first as usize);
+            (load_details(&txn, cases, settings, today).await?, has_next)
+        }
+        CaseOrder::DaysWithoutProvision => {
+            let cases = query.order_by_asc(case::Column::Id).all(txn.conn()).await?;
+            let mut details = load_details(&txn, cases, settings, today).await?;
+            details.sort_by_key(|d| {
+                (
+                    std::cmp::Reverse(d.deadlines.school_days_without_provision),
+                    d.case.id,
+                )
+            });
+            let has_next = details.len() as u64 > offset + first;
+            let page: Vec<_> = details
+                .into_iter()
+                .skip(offset as usize)
+                .take(first as usize)
+                .collect();
+            (page, has_next)
+        }
+    };
     txn.commit().await?;
-    details.retain(|d| {
-        filter
-            .overdue
-            .is_none_or(|overdue| d.deadlines.overdue == overdue)
-            && filter
-                .due_before
-                .is_none_or(|before| d.deadlines.provision_due_by.is_some_and(|due| due < before))
-    });
-    match order {
-        CaseOrder::DueDate => details.sort_by_key(|d| {
-            (
-                d.deadlines.provision_due_by.is_none(),
-                d.deadlines.provision_due_by,
-                d.case.id,
-            )
-        }),
-        CaseOrder::DaysWithoutProvision => details.sort_by_key(|d| {
-            (
-                std::cmp::Reverse(d.deadlines.school_days_without_provision),
-                d.case.id,
-            )
-        }),
-    }
-    Ok(details)
+    Ok(page)
 }
+
+/// How many cases the worklist shows at most.
+pub const WORKLIST_LIMIT: u64 = 200;
 
 /// Open cases without provision that fall due within `school_days` school days of today
 /// (including those already overdue), soonest first: a caseworker's worklist.
@@ -570,22 +617,115 @@ pub async fn due_soon(
 ) -> AppResult<Vec<CaseDetail>> {
     let txn = store.council(scope).await?;
     let calendar = load_calendar(&txn).await?;
-    txn.commit().await?;
     let horizon = calendar
         .school_day_after(today, school_days)
         .unwrap_or(today);
-    let filter = CaseFilter {
-        status: Some(CaseStatus::Open),
-        ..CaseFilter::default()
+    let cases = txn
+        .select::<case::Entity>()
+        .filter(case::Column::Status.eq(CaseStatus::Open))
+        .filter(case::Column::ProvisionStartedOn.is_null())
+        .filter(case::Column::ProvisionDueBy.lte(horizon))
+        .order_by_asc(case::Column::ProvisionDueBy)
+        .order_by_asc(case::Column::Id)
+        .limit(WORKLIST_LIMIT)
+        .all(txn.conn())
+        .await?;
+    let details = load_details(&txn, cases, settings, today).await?;
+    txn.commit().await?;
+    Ok(details)
+}
+
+/// Recomputes and stores the due date and first provision start of every case of these
+/// children: called whenever something they depend on changes (a case opened or closed,
+/// provision started, the calendar replaced).
+pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> AppResult<()> {
+    let calendar = load_calendar(txn).await?;
+    let settings = DeadlineSettings::default();
+    let mut cases = Vec::new();
+    for chunk in child_ids.chunks(1_000) {
+        cases.extend(
+            txn.select::<case::Entity>()
+                .filter(case::Column::ChildId.is_in(chunk.iter().copied()))
+                .all(txn.conn())
+                .await?,
+        );
+    }
+    let mut first_start: HashMap<Uuid, NaiveDate> = HashMap::new();
+    let case_ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
+    for chunk in case_ids.chunks(1_000) {
+        for provision in txn
+            .select::<provision::Entity>()
+            .filter(provision::Column::CaseId.is_in(chunk.iter().copied()))
+            .all(txn.conn())
+            .await?
+        {
+            let start = first_start
+                .entry(provision.case_id)
+                .or_insert(provision.start_date);
+            *start = Ord::min(*start, provision.start_date);
+        }
+    }
+    let episodes = episodes_by_child(&cases);
+    for case in &cases {
+        let due = due_by(&calendar, &settings, case, &episodes);
+        let started = first_start.get(&case.id).copied();
+        if (due, started) != (case.provision_due_by, case.provision_started_on) {
+            txn.update_many::<case::Entity>(case::Column::Id.eq(case.id))
+                .col_expr(case::Column::ProvisionDueBy, Expr::value(due))
+                .col_expr(case::Column::ProvisionStartedOn, Expr::value(started))
+                .exec(txn.conn())
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Each child's absence episodes, split by whether they are permanent exclusions (which have
+/// their own deadline and do not add to health and other absences).
+fn episodes_by_child(cases: &[case::Model]) -> HashMap<(Uuid, bool), Vec<AbsenceEpisode>> {
+    let mut episodes: HashMap<(Uuid, bool), Vec<AbsenceEpisode>> = HashMap::new();
+    for case in cases {
+        if let Ok(episode) = AbsenceEpisode::new(case.absence_start, case.closed_on) {
+            let exclusion = case.reason == CaseReason::PermanentExclusion;
+            episodes
+                .entry((case.child_id, exclusion))
+                .or_default()
+                .push(episode);
+        }
+    }
+    episodes
+}
+
+/// The episodes that count towards `case`: its own and the child's earlier ones of the same
+/// kind (a later episode must not move an earlier case's deadline).
+fn episodes_for(
+    case: &case::Model,
+    episodes: &HashMap<(Uuid, bool), Vec<AbsenceEpisode>>,
+) -> Vec<AbsenceEpisode> {
+    let exclusion = case.reason == CaseReason::PermanentExclusion;
+    episodes
+        .get(&(case.child_id, exclusion))
+        .map(|all| {
+            all.iter()
+                .copied()
+                .filter(|e| e.start <= case.absence_start)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn due_by(
+    calendar: &SchoolCalendar,
+    settings: &DeadlineSettings,
+    case: &case::Model,
+    episodes: &HashMap<(Uuid, bool), Vec<AbsenceEpisode>>,
+) -> Option<NaiveDate> {
+    let rule = if case.reason == CaseReason::PermanentExclusion {
+        settings.permanent_exclusion_rule()
+    } else {
+        settings.health_and_other_rule()
     };
-    let mut cases = list(store, scope, &filter, CaseOrder::DueDate, settings, today).await?;
-    cases.retain(|d| {
-        d.provisions.is_empty()
-            && d.deadlines
-                .provision_due_by
-                .is_some_and(|due| due <= horizon)
-    });
-    Ok(cases)
+    deadline::provision_due_by(calendar, &episodes_for(case, episodes), rule)
 }
 
 /// The council's school calendar: its terms and closures, or the fallback when it has none.
@@ -644,21 +784,12 @@ async fn load_details(
         .map(|c| (c.id, c))
         .collect();
     // Every case of these children: earlier episodes count towards the cumulative 15 days.
-    let mut episodes: HashMap<(Uuid, bool), Vec<AbsenceEpisode>> = HashMap::new();
-    for sibling in txn
+    let siblings = txn
         .select::<case::Entity>()
         .filter(case::Column::ChildId.is_in(child_ids))
         .all(txn.conn())
-        .await?
-    {
-        if let Ok(episode) = AbsenceEpisode::new(sibling.absence_start, sibling.closed_on) {
-            let exclusion = sibling.reason == CaseReason::PermanentExclusion;
-            episodes
-                .entry((sibling.child_id, exclusion))
-                .or_default()
-                .push(episode);
-        }
-    }
+        .await?;
+    let episodes = episodes_by_child(&siblings);
     let mut events = group(
         txn.select::<case_event::Entity>()
             .filter(case_event::Column::CaseId.is_in(case_ids.clone()))
@@ -693,17 +824,7 @@ async fn load_details(
         let events = events.remove(&case.id).unwrap_or_default();
         let provisions = provisions.remove(&case.id).unwrap_or_default();
         let evidence = evidence.remove(&case.id).unwrap_or_default();
-        let exclusion = case.reason == CaseReason::PermanentExclusion;
-        // Only episodes up to this one: a later episode must not move an earlier case's deadline.
-        let child_episodes: Vec<AbsenceEpisode> = episodes
-            .get(&(case.child_id, exclusion))
-            .map(|all| {
-                all.iter()
-                    .copied()
-                    .filter(|e| e.start <= case.absence_start)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let child_episodes = episodes_for(&case, &episodes);
         let deadlines = derive(
             &calendar,
             &case,
