@@ -1,0 +1,126 @@
+//! The case-work benchmark (see BENCHMARKS.md): one council with 100,000 cases on PostgreSQL,
+//! loaded through `upsertCases` in batches of 10,000, then the first page of the overdue worklist
+//! (50 cases with child, current provision and latest evidence) fetched by 16 concurrent clients.
+//!
+//! Run: `cargo run --release -p hub-tests --bin bench` (needs the tests' PostgreSQL).
+//! Options via env: BENCH_CASES (default 100000), BENCH_CLIENTS (16), BENCH_REQUESTS (2000).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hub_tests::{Backend, Caller, TestApp};
+use serde_json::{Value, json};
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() {
+    let total = env("BENCH_CASES", 100_000);
+    let clients = env("BENCH_CLIENTS", 16);
+    let requests = env("BENCH_REQUESTS", 2_000);
+    let batch = 10_000;
+    let app = Arc::new(TestApp::spawn(Backend::Postgres).await);
+    let service = app.token(Caller::Kent, &["service"]);
+
+    let mut case_batches = Vec::new();
+    let load_started = Instant::now();
+    for from in (0..total).step_by(batch) {
+        let to = (from + batch).min(total);
+        let children: Vec<Value> = (from..to)
+            .map(|n| json!({ "councilReference": format!("K-{n}"), "givenName": "Child", "familyName": format!("F{n:06}"),
+                             "dateOfBirth": "2013-05-01", "sex": "FEMALE", "yearGroup": 8 }))
+            .collect();
+        let (_, body) = app
+            .graphql(
+                &service,
+                "mutation($rows: [CreateChildInput!]!) { upsertChildren(rows: $rows) { created } }",
+                json!({ "rows": children }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        // Absences spread over the 2025/26 and 2026/27 school years; a fifth closed.
+        let cases: Vec<Value> = (from..to)
+            .map(|n| {
+                let start = chrono::NaiveDate::from_ymd_opt(2025, 9, 1).expect("date") + chrono::Days::new((n % 440) as u64);
+                let mut row = json!({ "councilReference": format!("C-{n}"), "childReference": format!("K-{n}"),
+                                      "reason": if n % 7 == 0 { "PERMANENT_EXCLUSION" } else { "HEALTH" },
+                                      "absenceStart": start.to_string() });
+                if n % 5 == 0 {
+                    row["closedOn"] = json!((start + chrono::Days::new(20)).min(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("date")).to_string());
+                    row["closureReason"] = json!("RETURNED_TO_SCHOOL");
+                }
+                row
+            })
+            .collect();
+        let started = Instant::now();
+        let (_, body) = app
+            .graphql(
+                &service,
+                "mutation($rows: [CaseRecordInput!]!) { upsertCases(rows: $rows) { created } }",
+                json!({ "rows": cases }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        case_batches.push(started.elapsed());
+    }
+    println!(
+        "loaded {total} children and cases in {:.1?}",
+        load_started.elapsed()
+    );
+    case_batches.sort();
+    println!(
+        "upsertCases, {batch} rows per batch: median {:.2?}, worst {:.2?} over {} batches",
+        percentile(&case_batches, 0.5),
+        case_batches.last().copied().unwrap_or_default(),
+        case_batches.len()
+    );
+
+    let caseworker = app.token(Caller::Kent, &["caseworker"]);
+    let query = "{ cases(filter: { overdue: true }, first: 50) { edges { node { id provisionDueBy schoolDaysWithoutProvision
+                  child { givenName familyName upn } currentProvision { kind hoursPerWeek } latestEvidence { category validUntil } } } } }";
+    let (_, body) = app.graphql(&caseworker, query, json!({})).await;
+    let page = body["data"]["cases"]["edges"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(page, 50, "{body}");
+    let per_client = requests / clients;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (app, token) = (app.clone(), caseworker.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(per_client);
+            for _ in 0..per_client {
+                let sent = Instant::now();
+                let (status, _) = app.graphql(&token, query, json!({})).await;
+                assert_eq!(status, 200);
+                latencies.push(sent.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.expect("client"));
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    println!(
+        "overdue worklist, first 50 with child/provision/evidence, {clients} clients, {} requests: p50 {:.1?}, p95 {:.1?}, p99 {:.1?}, {:.0} req/s",
+        latencies.len(),
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.95),
+        percentile(&latencies, 0.99),
+        latencies.len() as f64 / elapsed.as_secs_f64()
+    );
+}
