@@ -22,8 +22,8 @@ const BANK_HOLIDAYS_CSV: &str = include_str!("../../data/bank-holidays-england-a
 const HORIZON_DAYS: u64 = 3 * 366;
 
 static ENGLAND_AND_WALES: LazyLock<BankHolidays> = LazyLock::new(|| {
-    // The file is embedded at compile time and `the_embedded_bank_holidays_parse` proves it
-    // parses, so the fallback to an empty list cannot happen in a released build.
+    // The file is embedded at compile time and a unit test proves it parses, so the fallback to
+    // an empty list cannot happen in a released build.
     BankHolidays::parse(BANK_HOLIDAYS_CSV).unwrap_or_default()
 });
 

@@ -12,17 +12,19 @@ use super::AppState;
 /// The process-wide Prometheus recorder. `metrics` allows one recorder per process, so servers
 /// built in the same process (as in the tests) share it.
 pub fn recorder() -> anyhow::Result<PrometheusHandle> {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    if let Some(handle) = HANDLE.get() {
-        return Ok(handle.clone());
-    }
-    let handle = PrometheusBuilder::new()
-        .set_buckets(&[
-            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-        ])?
-        .install_recorder()
-        .or_else(|error| HANDLE.get().cloned().ok_or(error))?;
-    Ok(HANDLE.get_or_init(|| handle).clone())
+    // `get_or_init` runs the installation once even when servers are built concurrently.
+    static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets(&[
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                ])
+                .and_then(|builder| builder.install_recorder())
+                .map_err(|error| error.to_string())
+        })
+        .clone()
+        .map_err(|error| anyhow::anyhow!("installing the metrics recorder: {error}"))
 }
 
 /// `GET /metrics`: Prometheus text format.

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::Store;
 use super::child::NewChild;
+use crate::domain::deadline::DeadlineSettings;
 use crate::error::{AppError, AppResult, Rejection};
 use crate::tenancy::{CouncilTxn, TenantScope};
 
@@ -319,24 +320,24 @@ pub async fn upsert_cases(
                 if let Some(on) = closed_on {
                     new_events.push(event(id, CaseEventKind::Closed, on));
                 }
-                new_cases.push(case::ActiveModel {
-                    tenant_id: Set(scope.council_id()),
-                    id: Set(id),
-                    child_id: Set(child_id),
-                    council_reference: Set(Some(row.council_reference)),
-                    reason: Set(row.reason),
-                    absence_start: Set(row.absence_start),
-                    council_notified_on: Set(row.council_notified_on),
-                    duty_decision: Set(DutyDecision::NotYetDecided),
-                    duty_decision_reason: Set(None),
-                    duty_decided_on: Set(None),
-                    status: Set(status),
-                    closure_reason: Set(closure_reason),
-                    closed_on: Set(closed_on),
-                    provision_due_by: Set(None),
-                    provision_started_on: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
+                new_cases.push(case::Model {
+                    tenant_id: scope.council_id(),
+                    id,
+                    child_id,
+                    council_reference: Some(row.council_reference),
+                    reason: row.reason,
+                    absence_start: row.absence_start,
+                    council_notified_on: row.council_notified_on,
+                    duty_decision: DutyDecision::NotYetDecided,
+                    duty_decision_reason: None,
+                    duty_decided_on: None,
+                    status,
+                    closure_reason,
+                    closed_on,
+                    provision_due_by: None,
+                    provision_started_on: None,
+                    created_at: now,
+                    updated_at: now,
                 });
             }
             Some(current) => {
@@ -372,19 +373,47 @@ pub async fn upsert_cases(
         }
     }
     summary.created = new_cases.len() as u64;
+    // New cases get their deadlines here, counted with the child's earlier cases, so a large
+    // load writes each case once; only children who already had cases need a refresh.
+    let batch_children: Vec<Uuid> = children
+        .values()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut all_cases = Vec::new();
+    for chunk in batch_children.chunks(LOOKUP_CHUNK) {
+        all_cases.extend(
+            txn.select::<case::Entity>()
+                .filter(case::Column::ChildId.is_in(chunk.iter().copied()))
+                .all(txn.conn())
+                .await?,
+        );
+    }
+    let had_cases: Vec<Uuid> = all_cases
+        .iter()
+        .map(|c| c.child_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    all_cases.extend(new_cases.iter().cloned());
+    let calendar = super::case::load_calendar(&txn).await?;
+    let settings = DeadlineSettings::default();
+    let episodes = super::case::episodes_by_child(&all_cases);
+    for new_case in &mut new_cases {
+        new_case.provision_due_by = super::case::due_by(&calendar, &settings, new_case, &episodes);
+    }
+    let new_cases: Vec<case::ActiveModel> = new_cases
+        .into_iter()
+        .map(|m| case::ActiveModel::from(m).reset_all())
+        .collect();
     for chunk in chunked(new_cases) {
         txn.insert_many(chunk).await?;
     }
     for chunk in chunked(new_events) {
         txn.insert_many(chunk).await?;
     }
-    let touched: Vec<Uuid> = children
-        .values()
-        .copied()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    super::case::refresh_deadlines(&txn, &touched).await?;
+    super::case::refresh_deadlines(&txn, &had_cases).await?;
     txn.commit().await?;
     tracing::info!(
         created = summary.created,

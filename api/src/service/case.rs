@@ -12,7 +12,7 @@ use entity::case_event::{self, CaseEventKind};
 use entity::medical_evidence::{self, EvidenceSource};
 use entity::provision::{self, ProvisionKind};
 use entity::{child, school_closure, school_term};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, NullOrdering};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, Order, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait,
@@ -566,12 +566,9 @@ pub async fn list(
     let page = match order {
         CaseOrder::DueDate => {
             let mut cases = query
-                // Cases with no due date yet come last.
-                .order_by(
-                    Expr::col(case::Column::ProvisionDueBy).is_null(),
-                    Order::Asc,
-                )
-                .order_by_asc(case::Column::ProvisionDueBy)
+                // Cases with no due date yet come last: PostgreSQL's own order for an ascending
+                // index, so the worklist index serves the ORDER BY without a sort.
+                .order_by_with_nulls(case::Column::ProvisionDueBy, Order::Asc, NullOrdering::Last)
                 .order_by_asc(case::Column::Id)
                 .offset(offset)
                 .limit(first + 1)
@@ -682,7 +679,9 @@ pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> A
 
 /// Each child's absence episodes, split by whether they are permanent exclusions (which have
 /// their own deadline and do not add to health and other absences).
-fn episodes_by_child(cases: &[case::Model]) -> HashMap<(Uuid, bool), Vec<AbsenceEpisode>> {
+pub(crate) fn episodes_by_child(
+    cases: &[case::Model],
+) -> HashMap<(Uuid, bool), Vec<AbsenceEpisode>> {
     let mut episodes: HashMap<(Uuid, bool), Vec<AbsenceEpisode>> = HashMap::new();
     for case in cases {
         if let Ok(episode) = AbsenceEpisode::new(case.absence_start, case.closed_on) {
@@ -714,7 +713,8 @@ fn episodes_for(
         .unwrap_or_default()
 }
 
-fn due_by(
+/// The due date of `case` on `calendar`, counting the child's earlier episodes of the same kind.
+pub(crate) fn due_by(
     calendar: &SchoolCalendar,
     settings: &DeadlineSettings,
     case: &case::Model,

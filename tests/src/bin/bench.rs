@@ -85,6 +85,16 @@ async fn main() {
         case_batches.len()
     );
 
+    // As autovacuum would after a nightly load: fresh statistics for the planner.
+    let db = app.database.connect().await;
+    sea_orm::ConnectionTrait::execute_unprepared(&db, "ANALYZE")
+        .await
+        .expect("analyze");
+    if let Ok(seconds) = std::env::var("BENCH_HOLD_SECONDS") {
+        // Keeps the database for inspection (EXPLAIN ANALYZE) before the load test.
+        println!("holding the database for {seconds}s");
+        tokio::time::sleep(Duration::from_secs(seconds.parse().unwrap_or(60))).await;
+    }
     let caseworker = app.token(Caller::Kent, &["caseworker"]);
     let query = "{ cases(filter: { overdue: true }, first: 50) { edges { node { id provisionDueBy schoolDaysWithoutProvision
                   child { givenName familyName upn } currentProvision { kind hoursPerWeek } latestEvidence { category validUntil } } } } }";
