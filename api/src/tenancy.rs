@@ -15,6 +15,7 @@ use sea_orm::{
     DatabaseTransaction, DbBackend, DeleteMany, EntityTrait, IntoActiveModel, QueryFilter, Select,
     Statement, TransactionTrait, UpdateMany,
 };
+use tokio::sync::OwnedMutexGuard;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -64,6 +65,16 @@ impl TenantScope {
 
     /// Opens a transaction scoped to this council.
     pub async fn begin(&self, db: &DatabaseConnection, app_role: &str) -> AppResult<CouncilTxn> {
+        self.begin_serialised(db, app_role, None).await
+    }
+
+    /// As [`Self::begin`], holding `serial` (if any) until the transaction ends.
+    pub async fn begin_serialised(
+        &self,
+        db: &DatabaseConnection,
+        app_role: &str,
+        serial: Option<OwnedMutexGuard<()>>,
+    ) -> AppResult<CouncilTxn> {
         let txn = db.begin().await?;
         if txn.get_database_backend() == DbBackend::Postgres {
             // `set_config(.., true)` is `SET LOCAL`: gone at commit, so a pooled connection
@@ -78,6 +89,7 @@ impl TenantScope {
         Ok(CouncilTxn {
             txn,
             tenant_id: self.council_id,
+            _serial: serial,
         })
     }
 }
@@ -86,6 +98,8 @@ impl TenantScope {
 pub struct CouncilTxn {
     txn: DatabaseTransaction,
     tenant_id: Uuid,
+    // Declared after `txn` so it is released only once the transaction has ended.
+    _serial: Option<OwnedMutexGuard<()>>,
 }
 
 impl CouncilTxn {
@@ -153,6 +167,11 @@ impl CouncilTxn {
             Err(sea_orm::DbErr::RecordNotUpdated) => Err(AppError::NotFound(what)),
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// The council this transaction is confined to.
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
     }
 
     /// The connection, for executing the statements built above.

@@ -4,6 +4,8 @@
 //! `tenant_id` never leak into the API by accident. Tables holding council data carry `tenant_id`
 //! first in their primary and unique keys.
 
+/// A council's append-only, hash-chained audit log. Council-private.
+pub mod audit_event;
 /// An s.19 / health-needs / exclusion / CME episode. Council-private.
 pub mod case;
 /// A case's append-only timeline. Council-private.

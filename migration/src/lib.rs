@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_case_work;
 mod m20261123_000003_case_worklist;
+mod m20261123_000004_audit;
 /// Row-level security helpers shared by migrations (PostgreSQL only).
 pub mod rls;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_case_work::Migration),
             Box::new(m20261123_000003_case_worklist::Migration),
+            Box::new(m20261123_000004_audit::Migration),
         ]
     }
 }
@@ -36,5 +38,6 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261123_000001_foundation.rs"),
     include_str!("m20261123_000002_case_work.rs"),
     include_str!("m20261123_000003_case_worklist.rs"),
+    include_str!("m20261123_000004_audit.rs"),
     include_str!("rls.rs"),
 ];

@@ -1,5 +1,6 @@
 //! Black-box tests of the partnership hub, one module per capability.
 
+mod audit;
 mod auth;
 mod batch;
 mod case;

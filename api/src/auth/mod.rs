@@ -116,6 +116,14 @@ impl Principal {
         Ok(TenantScope::for_council(*council_id))
     }
 
+    /// Who to name in the audit log: the token's subject and issuer, never a name.
+    pub fn audit_actor(&self) -> crate::service::audit::AuditActor {
+        crate::service::audit::AuditActor {
+            subject: self.subject.clone(),
+            issuer: self.issuer.clone(),
+        }
+    }
+
     /// The council id, for a council principal.
     pub fn council_id(&self) -> Option<Uuid> {
         match &self.affiliation {

@@ -121,9 +121,14 @@ impl BatchMutation {
         let scope = context::principal(ctx)?.council_scope(&[Role::Service])?;
         check_size(ctx, rows.len())?;
         let parsed = rows.into_iter().map(CreateChildInput::parse).collect();
-        Ok(batch::upsert_children(context::store(ctx)?, scope, parsed)
-            .await?
-            .into())
+        Ok(batch::upsert_children(
+            context::store(ctx)?,
+            scope,
+            &context::principal(ctx)?.audit_actor(),
+            parsed,
+        )
+        .await?
+        .into())
     }
 
     /// Creates or updates cases keyed by `councilReference`, linked to children by theirs.
@@ -138,10 +143,13 @@ impl BatchMutation {
         check_size(ctx, rows.len())?;
         let today = Utc::now().date_naive();
         let parsed = rows.into_iter().map(|row| row.parse(today)).collect();
-        Ok(
-            batch::upsert_cases(context::store(ctx)?, scope, &principal.subject, parsed)
-                .await?
-                .into(),
+        Ok(batch::upsert_cases(
+            context::store(ctx)?,
+            scope,
+            &principal.audit_actor(),
+            parsed,
         )
+        .await?
+        .into())
     }
 }

@@ -8,9 +8,10 @@ use super::types::{Child, SenStatus};
 use crate::auth::{CASEWORK, Role};
 use crate::domain::deadline::DeadlineSettings;
 use crate::error::AppError;
+use crate::service::audit::AuditActor;
 use crate::service::calendar as calendars;
 use crate::service::case::{
-    self as cases, Actor, CaseDetail, CaseFilter, CaseOrder, NewCase, NewEvidence, NewProvision,
+    self as cases, CaseDetail, CaseFilter, CaseOrder, NewCase, NewEvidence, NewProvision,
 };
 
 /// Why the child is out of school.
@@ -339,10 +340,8 @@ fn settings() -> DeadlineSettings {
     DeadlineSettings::default()
 }
 
-fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
-    Ok(Actor {
-        subject: context::principal(ctx)?.subject.clone(),
-    })
+fn actor(ctx: &Context<'_>) -> Result<AuditActor, AppError> {
+    Ok(context::principal(ctx)?.audit_actor())
 }
 
 fn text(field: &str, value: String, max: usize) -> Result<String, AppError> {
@@ -388,6 +387,7 @@ impl CaseQuery {
         let (page, has_next) = cases::list(
             context::store(ctx)?,
             scope,
+            &actor(ctx)?,
             &filter,
             order,
             first as u64,
@@ -410,7 +410,15 @@ impl CaseQuery {
         let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
         let id = context::parse_id("id", &id)?;
         Ok(Case(
-            cases::get(context::store(ctx)?, scope, id, &settings(), today()).await?,
+            cases::get(
+                context::store(ctx)?,
+                scope,
+                &actor(ctx)?,
+                id,
+                &settings(),
+                today(),
+            )
+            .await?,
         ))
     }
 
@@ -426,8 +434,15 @@ impl CaseQuery {
             .ok()
             .filter(|days| *days <= 190)
             .ok_or_else(|| AppError::bad_input("withinSchoolDays", "must be between 0 and 190"))?;
-        let due =
-            cases::due_soon(context::store(ctx)?, scope, within, &settings(), today()).await?;
+        let due = cases::due_soon(
+            context::store(ctx)?,
+            scope,
+            &actor(ctx)?,
+            within,
+            &settings(),
+            today(),
+        )
+        .await?;
         Ok(due.into_iter().map(Case).collect())
     }
 }
@@ -460,7 +475,7 @@ impl CaseMutation {
         let store = context::store(ctx)?;
         let opened = cases::open(store, scope, &actor(ctx)?, new).await?;
         Ok(Case(
-            cases::get(store, scope, opened.id, &settings(), today).await?,
+            cases::get(store, scope, &actor(ctx)?, opened.id, &settings(), today).await?,
         ))
     }
 
@@ -489,7 +504,7 @@ impl CaseMutation {
         )
         .await?;
         Ok(Case(
-            cases::get(store, scope, case_id, &settings(), today()).await?,
+            cases::get(store, scope, &actor(ctx)?, case_id, &settings(), today()).await?,
         ))
     }
 
@@ -516,7 +531,7 @@ impl CaseMutation {
         let store = context::store(ctx)?;
         cases::start_provision(store, scope, &actor(ctx)?, case_id, new).await?;
         Ok(Case(
-            cases::get(store, scope, case_id, &settings(), today()).await?,
+            cases::get(store, scope, &actor(ctx)?, case_id, &settings(), today()).await?,
         ))
     }
 
@@ -533,7 +548,15 @@ impl CaseMutation {
         let ended =
             cases::end_provision(store, scope, &actor(ctx)?, provision_id, end_date).await?;
         Ok(Case(
-            cases::get(store, scope, ended.case_id, &settings(), today()).await?,
+            cases::get(
+                store,
+                scope,
+                &actor(ctx)?,
+                ended.case_id,
+                &settings(),
+                today(),
+            )
+            .await?,
         ))
     }
 
@@ -550,7 +573,7 @@ impl CaseMutation {
         let store = context::store(ctx)?;
         cases::record_review(store, scope, &actor(ctx)?, case_id, held_on).await?;
         Ok(Case(
-            cases::get(store, scope, case_id, &settings(), today()).await?,
+            cases::get(store, scope, &actor(ctx)?, case_id, &settings(), today()).await?,
         ))
     }
 
@@ -569,9 +592,9 @@ impl CaseMutation {
             valid_until: input.valid_until,
         };
         let store = context::store(ctx)?;
-        cases::add_evidence(store, scope, case_id, new).await?;
+        cases::add_evidence(store, scope, &actor(ctx)?, case_id, new).await?;
         Ok(Case(
-            cases::get(store, scope, case_id, &settings(), today()).await?,
+            cases::get(store, scope, &actor(ctx)?, case_id, &settings(), today()).await?,
         ))
     }
 
@@ -597,7 +620,7 @@ impl CaseMutation {
         )
         .await?;
         Ok(Case(
-            cases::get(store, scope, case_id, &settings(), today()).await?,
+            cases::get(store, scope, &actor(ctx)?, case_id, &settings(), today()).await?,
         ))
     }
 }

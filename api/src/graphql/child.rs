@@ -179,7 +179,15 @@ impl ChildQuery {
                 .map(|v| rules::parse_upn("filter.upn", &v))
                 .transpose()?,
         };
-        let page = children::list(store, scope, &filter, first, after).await?;
+        let page = children::list(
+            store,
+            scope,
+            &context::principal(ctx)?.audit_actor(),
+            &filter,
+            first,
+            after,
+        )
+        .await?;
         let mut connection = Connection::with_additional_fields(
             after.is_some(),
             page.has_next_page,
@@ -199,7 +207,15 @@ impl ChildQuery {
     async fn child(&self, ctx: &Context<'_>, id: ID) -> Result<Child, AppError> {
         let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
         let id = context::parse_id("id", &id)?;
-        Ok(Child(children::get(context::store(ctx)?, scope, id).await?))
+        Ok(Child(
+            children::get(
+                context::store(ctx)?,
+                scope,
+                &context::principal(ctx)?.audit_actor(),
+                id,
+            )
+            .await?,
+        ))
     }
 }
 
@@ -219,7 +235,13 @@ impl ChildMutation {
         let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
         let new = input.parse()?;
         Ok(Child(
-            children::create(context::store(ctx)?, scope, new).await?,
+            children::create(
+                context::store(ctx)?,
+                scope,
+                &context::principal(ctx)?.audit_actor(),
+                new,
+            )
+            .await?,
         ))
     }
 
@@ -234,7 +256,14 @@ impl ChildMutation {
         let id = context::parse_id("id", &id)?;
         let changes = input.parse()?;
         Ok(Child(
-            children::update(context::store(ctx)?, scope, id, changes).await?,
+            children::update(
+                context::store(ctx)?,
+                scope,
+                &context::principal(ctx)?.audit_actor(),
+                id,
+                changes,
+            )
+            .await?,
         ))
     }
 
@@ -242,7 +271,13 @@ impl ChildMutation {
     async fn delete_child(&self, ctx: &Context<'_>, id: ID) -> Result<ID, AppError> {
         let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
         let uuid = context::parse_id("id", &id)?;
-        children::delete(context::store(ctx)?, scope, uuid).await?;
+        children::delete(
+            context::store(ctx)?,
+            scope,
+            &context::principal(ctx)?.audit_actor(),
+            uuid,
+        )
+        .await?;
         Ok(id)
     }
 }

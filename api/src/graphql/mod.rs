@@ -1,6 +1,8 @@
 //! The GraphQL schema: one query and one mutation object per domain, merged; resolvers stay thin
 //! and call services.
 
+/// The audit log, for auditors.
+pub mod audit;
 /// Batch upserts for councils' case systems.
 pub mod batch;
 /// Cases: the timeline, provision, evidence and deadlines.
@@ -22,6 +24,7 @@ use crate::service::Store;
 /// All queries.
 #[derive(MergedObject, Default)]
 pub struct Query(
+    audit::AuditQuery,
     identity::IdentityQuery,
     child::ChildQuery,
     case::CaseQuery,

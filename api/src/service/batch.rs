@@ -12,6 +12,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::Store;
+use super::audit::{self, AuditActor};
 use super::child::NewChild;
 use crate::domain::deadline::DeadlineSettings;
 use crate::error::{AppError, AppResult, Rejection};
@@ -109,6 +110,7 @@ async fn children_by<V: Into<sea_orm::Value> + Clone>(
 pub async fn upsert_children(
     store: &Store,
     scope: TenantScope,
+    actor: &AuditActor,
     rows: Vec<AppResult<NewChild>>,
 ) -> AppResult<UpsertSummary> {
     let (rows, mut rejected) = collect(rows);
@@ -174,6 +176,7 @@ pub async fn upsert_children(
 
     let now = Utc::now();
     let mut summary = UpsertSummary::default();
+    let mut written = Vec::new();
     let mut inserts = Vec::new();
     for (_, row) in rows {
         let reference = row.council_reference.clone().unwrap_or_default();
@@ -197,7 +200,10 @@ pub async fn upsert_children(
         };
         match existing.get(&reference) {
             // `reset_all` marks every column as set, so all of them are written.
-            None => inserts.push(child::ActiveModel::from(fresh).reset_all()),
+            None => {
+                written.push(fresh.id);
+                inserts.push(child::ActiveModel::from(fresh).reset_all());
+            }
             Some(current) => {
                 let candidate = child::Model {
                     id: current.id,
@@ -211,6 +217,7 @@ pub async fn upsert_children(
                     let mut changed = child::ActiveModel::from(candidate).reset_all();
                     changed.updated_at = Set(now);
                     txn.update(changed, "child").await?;
+                    written.push(current.id);
                     summary.updated += 1;
                 }
             }
@@ -220,6 +227,7 @@ pub async fn upsert_children(
     for chunk in chunked(inserts) {
         txn.insert_many(chunk).await?;
     }
+    audit::record(&txn, actor, "child.upsert", "child", &written).await?;
     txn.commit().await?;
     tracing::info!(
         created = summary.created,
@@ -235,7 +243,7 @@ pub async fn upsert_children(
 pub async fn upsert_cases(
     store: &Store,
     scope: TenantScope,
-    subject: &str,
+    actor: &AuditActor,
     rows: Vec<AppResult<CaseRecord>>,
 ) -> AppResult<UpsertSummary> {
     let (rows, mut rejected) = collect(rows);
@@ -291,6 +299,7 @@ pub async fn upsert_cases(
     }
 
     let now = Utc::now();
+    let mut written = Vec::new();
     let mut summary = UpsertSummary::default();
     let (mut new_cases, mut new_events) = (Vec::new(), Vec::new());
     let event = |case_id: Uuid, kind: CaseEventKind, on: NaiveDate| case_event::ActiveModel {
@@ -300,7 +309,7 @@ pub async fn upsert_cases(
         kind: Set(kind),
         occurred_on: Set(on),
         recorded_at: Set(now),
-        recorded_by: Set(subject.to_owned()),
+        recorded_by: Set(actor.subject.clone()),
         provision_id: Set(None),
     };
     for (_, row) in rows {
@@ -320,6 +329,7 @@ pub async fn upsert_cases(
                 if let Some(on) = closed_on {
                     new_events.push(event(id, CaseEventKind::Closed, on));
                 }
+                written.push(id);
                 new_cases.push(case::Model {
                     tenant_id: scope.council_id(),
                     id,
@@ -368,6 +378,7 @@ pub async fn upsert_cases(
                 changed.closed_on = Set(closed_on);
                 changed.updated_at = Set(now);
                 txn.update(changed, "case").await?;
+                written.push(current.id);
                 summary.updated += 1;
             }
         }
@@ -414,6 +425,7 @@ pub async fn upsert_cases(
         txn.insert_many(chunk).await?;
     }
     super::case::refresh_deadlines(&txn, &had_cases).await?;
+    audit::record(&txn, actor, "case.upsert", "case", &written).await?;
     txn.commit().await?;
     tracing::info!(
         created = summary.created,

@@ -20,16 +20,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::Store;
+use super::audit::{self, AuditActor};
 use crate::domain::calendar::{SchoolCalendar, Term};
 use crate::domain::deadline::{self, AbsenceEpisode, DeadlineSettings};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::{CouncilTxn, TenantScope};
-
-/// Who is acting, for the timeline: the token's subject, never a name.
-#[derive(Clone, Debug)]
-pub struct Actor {
-    pub subject: String,
-}
 
 /// A new case, fields validated.
 #[derive(Clone, Debug)]
@@ -115,7 +110,7 @@ pub struct Deadlines {
 pub async fn open(
     store: &Store,
     scope: TenantScope,
-    actor: &Actor,
+    actor: &AuditActor,
     new: NewCase,
 ) -> AppResult<case::Model> {
     let txn = store.council(scope).await?;
@@ -175,6 +170,7 @@ pub async fn open(
     )
     .await?;
     refresh_deadlines(&txn, &[opened.child_id]).await?;
+    audit::record(&txn, actor, "case.create", "case", &[opened.id]).await?;
     txn.commit().await?;
     tracing::info!(case = %opened.id, "case opened");
     Ok(opened)
@@ -185,7 +181,7 @@ pub async fn open(
 pub async fn decide(
     store: &Store,
     scope: TenantScope,
-    actor: &Actor,
+    actor: &AuditActor,
     case_id: Uuid,
     accepted: bool,
     reason: Option<String>,
@@ -221,6 +217,7 @@ pub async fn decide(
     row.duty_decided_on = Set(Some(decided_on));
     row.updated_at = Set(Utc::now());
     let decided = txn.update(row, "case").await?;
+    audit::record(&txn, actor, "case.decide", "case", &[case_id]).await?;
     append(
         &txn,
         actor,
@@ -239,7 +236,7 @@ pub async fn decide(
 pub async fn start_provision(
     store: &Store,
     scope: TenantScope,
-    actor: &Actor,
+    actor: &AuditActor,
     case_id: Uuid,
     new: NewProvision,
 ) -> AppResult<provision::Model> {
@@ -293,6 +290,7 @@ pub async fn start_provision(
     )
     .await?;
     refresh_deadlines(&txn, &[case.child_id]).await?;
+    audit::record(&txn, actor, "provision.create", "provision", &[started.id]).await?;
     txn.commit().await?;
     Ok(started)
 }
@@ -302,7 +300,7 @@ pub async fn start_provision(
 pub async fn end_provision(
     store: &Store,
     scope: TenantScope,
-    actor: &Actor,
+    actor: &AuditActor,
     provision_id: Uuid,
     end_date: NaiveDate,
 ) -> AppResult<provision::Model> {
@@ -330,6 +328,7 @@ pub async fn end_provision(
     let mut row: provision::ActiveModel = current.into();
     row.end_date = Set(Some(end_date));
     let ended = txn.update(row, "provision").await?;
+    audit::record(&txn, actor, "provision.end", "provision", &[provision_id]).await?;
     append(
         &txn,
         actor,
@@ -347,7 +346,7 @@ pub async fn end_provision(
 pub async fn record_review(
     store: &Store,
     scope: TenantScope,
-    actor: &Actor,
+    actor: &AuditActor,
     case_id: Uuid,
     held_on: NaiveDate,
 ) -> AppResult<()> {
@@ -368,6 +367,7 @@ pub async fn record_review(
         None,
     )
     .await?;
+    audit::record(&txn, actor, "case.review", "case", &[case_id]).await?;
     txn.commit().await
 }
 
@@ -375,6 +375,7 @@ pub async fn record_review(
 pub async fn add_evidence(
     store: &Store,
     scope: TenantScope,
+    actor: &AuditActor,
     case_id: Uuid,
     new: NewEvidence,
 ) -> AppResult<medical_evidence::Model> {
@@ -399,6 +400,14 @@ pub async fn add_evidence(
             valid_until: Set(new.valid_until),
         })
         .await?;
+    audit::record(
+        &txn,
+        actor,
+        "medical_evidence.create",
+        "medical_evidence",
+        &[added.id],
+    )
+    .await?;
     txn.commit().await?;
     Ok(added)
 }
@@ -408,7 +417,7 @@ pub async fn add_evidence(
 pub async fn close(
     store: &Store,
     scope: TenantScope,
-    actor: &Actor,
+    actor: &AuditActor,
     case_id: Uuid,
     reason: ClosureReason,
     closed_on: NaiveDate,
@@ -461,6 +470,7 @@ pub async fn close(
     let closed = txn.update(row, "case").await?;
     append(&txn, actor, case_id, CaseEventKind::Closed, closed_on, None).await?;
     refresh_deadlines(&txn, &[closed.child_id]).await?;
+    audit::record(&txn, actor, "case.close", "case", &[case_id]).await?;
     txn.commit().await?;
     Ok(closed)
 }
@@ -470,12 +480,14 @@ pub async fn close(
 pub async fn get(
     store: &Store,
     scope: TenantScope,
+    actor: &AuditActor,
     case_id: Uuid,
     settings: &DeadlineSettings,
     today: NaiveDate,
 ) -> AppResult<CaseDetail> {
     let txn = store.council(scope).await?;
     let mut details = load_details(&txn, vec![find(&txn, case_id).await?], settings, today).await?;
+    audit::record(&txn, actor, "case.read", "case", &[case_id]).await?;
     txn.commit().await?;
     details.pop().ok_or(AppError::NotFound("case"))
 }
@@ -514,6 +526,7 @@ pub enum CaseOrder {
 pub async fn list(
     store: &Store,
     scope: TenantScope,
+    actor: &AuditActor,
     filter: &CaseFilter,
     order: CaseOrder,
     first: u64,
@@ -596,6 +609,8 @@ pub async fn list(
             (page, has_next)
         }
     };
+    let shown: Vec<Uuid> = page.0.iter().map(|d| d.case.id).collect();
+    audit::record(&txn, actor, "case.list", "case", &shown).await?;
     txn.commit().await?;
     Ok(page)
 }
@@ -608,6 +623,7 @@ pub const WORKLIST_LIMIT: u64 = 200;
 pub async fn due_soon(
     store: &Store,
     scope: TenantScope,
+    actor: &AuditActor,
     school_days: u32,
     settings: &DeadlineSettings,
     today: NaiveDate,
@@ -628,6 +644,8 @@ pub async fn due_soon(
         .all(txn.conn())
         .await?;
     let details = load_details(&txn, cases, settings, today).await?;
+    let shown: Vec<Uuid> = details.iter().map(|d| d.case.id).collect();
+    audit::record(&txn, actor, "case.list", "case", &shown).await?;
     txn.commit().await?;
     Ok(details)
 }
@@ -930,7 +948,7 @@ async fn open_case(txn: &CouncilTxn, case_id: Uuid) -> AppResult<case::Model> {
 
 async fn append(
     txn: &CouncilTxn,
-    actor: &Actor,
+    actor: &AuditActor,
     case_id: Uuid,
     kind: CaseEventKind,
     occurred_on: NaiveDate,

@@ -9,6 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::Store;
+use super::audit::{self, AuditActor};
 use crate::domain::Upn;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::{CouncilTxn, TenantScope};
@@ -69,6 +70,7 @@ pub struct ChildPage {
 pub async fn list(
     store: &Store,
     scope: TenantScope,
+    actor: &AuditActor,
     filter: &ChildFilter,
     first: u64,
     after: Option<Uuid>,
@@ -128,6 +130,8 @@ pub async fn list(
         .limit(first + 1)
         .all(txn.conn())
         .await?;
+    let shown: Vec<Uuid> = children.iter().take(first as usize).map(|c| c.id).collect();
+    audit::record(&txn, actor, "child.list", "child", &shown).await?;
     txn.commit().await?;
     let has_next_page = children.len() as u64 > first;
     children.truncate(first as usize);
@@ -140,16 +144,27 @@ pub async fn list(
 
 /// One of the council's children; NOT_FOUND for any other id, including another council's.
 #[tracing::instrument(skip_all, fields(council = %scope.council_id(), child = %id))]
-pub async fn get(store: &Store, scope: TenantScope, id: Uuid) -> AppResult<child::Model> {
+pub async fn get(
+    store: &Store,
+    scope: TenantScope,
+    actor: &AuditActor,
+    id: Uuid,
+) -> AppResult<child::Model> {
     let txn = store.council(scope).await?;
     let child = find(&txn, id).await?;
+    audit::record(&txn, actor, "child.read", "child", &[id]).await?;
     txn.commit().await?;
     Ok(child)
 }
 
 /// Records a new child. A UPN or council reference already used in this council is a CONFLICT.
 #[tracing::instrument(skip_all, fields(council = %scope.council_id()))]
-pub async fn create(store: &Store, scope: TenantScope, new: NewChild) -> AppResult<child::Model> {
+pub async fn create(
+    store: &Store,
+    scope: TenantScope,
+    actor: &AuditActor,
+    new: NewChild,
+) -> AppResult<child::Model> {
     let txn = store.council(scope).await?;
     ensure_unique(
         &txn,
@@ -178,6 +193,7 @@ pub async fn create(store: &Store, scope: TenantScope, new: NewChild) -> AppResu
         updated_at: Set(now),
     };
     let child = txn.insert(row).await?;
+    audit::record(&txn, actor, "child.create", "child", &[child.id]).await?;
     txn.commit().await?;
     tracing::debug!(child = %child.id, "child created");
     Ok(child)
@@ -188,6 +204,7 @@ pub async fn create(store: &Store, scope: TenantScope, new: NewChild) -> AppResu
 pub async fn update(
     store: &Store,
     scope: TenantScope,
+    actor: &AuditActor,
     id: Uuid,
     changes: ChildChanges,
 ) -> AppResult<child::Model> {
@@ -239,6 +256,7 @@ pub async fn update(
     }
     row.updated_at = Set(Utc::now());
     let child = txn.update(row, "child").await?;
+    audit::record(&txn, actor, "child.update", "child", &[id]).await?;
     txn.commit().await?;
     tracing::info!("child updated");
     Ok(child)
@@ -246,7 +264,12 @@ pub async fn update(
 
 /// Deletes one of the council's children.
 #[tracing::instrument(skip_all, fields(council = %scope.council_id(), child = %id))]
-pub async fn delete(store: &Store, scope: TenantScope, id: Uuid) -> AppResult<()> {
+pub async fn delete(
+    store: &Store,
+    scope: TenantScope,
+    actor: &AuditActor,
+    id: Uuid,
+) -> AppResult<()> {
     let txn = store.council(scope).await?;
     let result = txn
         .delete_many::<child::Entity>(child::Column::Id.eq(id))
@@ -255,6 +278,7 @@ pub async fn delete(store: &Store, scope: TenantScope, id: Uuid) -> AppResult<()
     if result.rows_affected == 0 {
         return Err(AppError::NotFound("child"));
     }
+    audit::record(&txn, actor, "child.delete", "child", &[id]).await?;
     txn.commit().await?;
     tracing::info!("child deleted");
     Ok(())

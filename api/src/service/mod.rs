@@ -1,6 +1,8 @@
 //! Services: one file per noun. Each takes the store and, for council data, a [`TenantScope`];
 //! none knows about HTTP or GraphQL, so each is testable on its own.
 
+/// The tamper-evident audit log: recording, listing, verifying the hash chain.
+pub mod audit;
 /// Batch upserts from councils' case systems.
 pub mod batch;
 /// School calendars: terms and closure days per academic year.
@@ -29,6 +31,9 @@ pub struct Store {
     pub app_role: String,
     /// Statements executed through this store since it was opened (see `startup::connect`).
     pub statements: Arc<AtomicU64>,
+    /// SQLite has one writer and cannot upgrade two concurrent readers to writers (every council
+    /// transaction writes the audit log), so on SQLite council transactions take turns.
+    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -38,11 +43,18 @@ impl Store {
             db,
             app_role,
             statements,
+            sqlite_writer: Arc::default(),
         }
     }
 
     /// A transaction confined to one council.
     pub async fn council(&self, scope: TenantScope) -> AppResult<CouncilTxn> {
-        scope.begin(&self.db, &self.app_role).await
+        let serial = match self.db.get_database_backend() {
+            sea_orm::DbBackend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
+            _ => None,
+        };
+        scope
+            .begin_serialised(&self.db, &self.app_role, serial)
+            .await
     }
 }

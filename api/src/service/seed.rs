@@ -79,6 +79,10 @@ pub async fn seed_reference_data(db: &DatabaseConnection) -> AppResult<()> {
 pub async fn seed_demo(store: &Store) -> AppResult<usize> {
     seed_reference_data(&store.db).await?;
     let mut created = 0;
+    let seeder = super::audit::AuditActor {
+        subject: "demo-seed".to_owned(),
+        issuer: "partnership-hub".to_owned(),
+    };
     for reference in SOUTH_EAST_COUNCILS {
         let Some(council) = directory::council_by_la_code(&store.db, reference.la_code).await?
         else {
@@ -92,7 +96,7 @@ pub async fn seed_demo(store: &Store) -> AppResult<usize> {
             continue;
         }
         for n in 0..DEMO_CHILDREN_PER_COUNCIL {
-            super::child::create(store, scope, demo_child(reference.la_code, n)?).await?;
+            super::child::create(store, scope, &seeder, demo_child(reference.la_code, n)?).await?;
             created += 1;
         }
     }

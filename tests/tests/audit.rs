@@ -1,0 +1,139 @@
+//! The audit log: every read and change of identifiable records is recorded with ids only,
+//! chained by hashes so that tampering with a stored event is detected.
+
+use hub_tests::{Backend, Caller, TestApp, error_code, on_both_stores};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+
+const EVENTS: &str = "{ auditEvents(first: 100) { edges { node { sequence subject issuer operation recordType recordIds } } } }";
+const VERIFY: &str = "{ verifyAuditChain { intact eventsChecked firstBrokenSequence reason } }";
+
+async fn some_case_work(app: &TestApp) -> String {
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let child = app
+        .create_child(&kent, "Ada", "Ashdown", Some("B801200005001"))
+        .await;
+    app.graphql(
+        &kent,
+        "query($id: ID!) { child(id: $id) { givenName } }",
+        json!({ "id": child }),
+    )
+    .await;
+    app.graphql(&kent, "{ children { totalCount } }", json!({}))
+        .await;
+    let (_, body) = app
+        .graphql(&kent, "mutation($c: ID!) { openCase(input: { childId: $c, reason: HEALTH, absenceStart: \"2026-10-05\" }) { id } }", json!({ "c": child }))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    child
+}
+
+async fn reads_and_changes_are_audited_without_personal_data(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let child = some_case_work(&app).await;
+    let auditor = app.token(Caller::Kent, &["auditor"]);
+    let (_, body) = app.graphql(&auditor, EVENTS, json!({})).await;
+    let events = body["data"]["auditEvents"]["edges"]
+        .as_array()
+        .expect("events")
+        .clone();
+    let operations: Vec<&str> = events
+        .iter()
+        .rev()
+        .filter_map(|e| e["node"]["operation"].as_str())
+        .collect();
+    assert_eq!(
+        operations,
+        [
+            "child.create",
+            "child.read",
+            "child.list",
+            "case.create",
+            "case.read"
+        ],
+        "{body}"
+    );
+    assert_eq!(
+        events.last().expect("first event")["node"]["recordIds"],
+        json!([child])
+    );
+    assert!(events.iter().all(|e| {
+        e["node"]["subject"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("officer-17")
+    }));
+    let text = body.to_string();
+    for personal in ["Ada", "Ashdown", "B801200005001", "2014-03-09"] {
+        assert!(
+            !text.contains(personal),
+            "the audit log must not hold {personal}"
+        );
+    }
+    let (_, body) = app.graphql(&auditor, VERIFY, json!({})).await;
+    assert_eq!(body["data"]["verifyAuditChain"]["intact"], true, "{body}");
+    assert_eq!(body["data"]["verifyAuditChain"]["eventsChecked"], 5);
+}
+on_both_stores!(reads_and_changes_are_audited_without_personal_data);
+
+async fn tampering_with_a_stored_event_is_detected(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    some_case_work(&app).await;
+    // Someone with direct database access hides a read of the child.
+    let owner = app.database.connect().await;
+    owner
+        .execute_unprepared("UPDATE audit_event SET operation = 'child.list' WHERE sequence = 2")
+        .await
+        .expect("tamper");
+    let auditor = app.token(Caller::Kent, &["auditor"]);
+    let (_, body) = app.graphql(&auditor, VERIFY, json!({})).await;
+    let report = &body["data"]["verifyAuditChain"];
+    assert_eq!(report["intact"], false, "{body}");
+    assert_eq!(report["firstBrokenSequence"], 2);
+    // Deleting an event breaks the chain too.
+    owner
+        .execute_unprepared("DELETE FROM audit_event WHERE sequence = 3")
+        .await
+        .expect("delete");
+    owner
+        .execute_unprepared("UPDATE audit_event SET operation = 'child.read' WHERE sequence = 2")
+        .await
+        .expect("restore");
+    let (_, body) = app.graphql(&auditor, VERIFY, json!({})).await;
+    assert_eq!(
+        body["data"]["verifyAuditChain"]["firstBrokenSequence"], 4,
+        "{body}"
+    );
+}
+on_both_stores!(tampering_with_a_stored_event_is_detected);
+
+#[tokio::test]
+async fn the_app_role_cannot_rewrite_the_audit_log() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    some_case_work(&app).await;
+    let owner = app.database.connect().await;
+    let result = owner
+        .execute_unprepared(
+            "BEGIN; SET LOCAL ROLE hub_app; UPDATE audit_event SET operation = 'x'; COMMIT;",
+        )
+        .await;
+    owner.execute_unprepared("ROLLBACK").await.ok();
+    assert!(result.is_err_and(|e| e.to_string().contains("permission denied")));
+}
+
+async fn the_audit_log_is_the_councils_own(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    some_case_work(&app).await;
+    let surrey = app.token(Caller::Surrey, &["auditor"]);
+    let (_, body) = app.graphql(&surrey, EVENTS, json!({})).await;
+    assert_eq!(body["data"]["auditEvents"]["edges"], json!([]), "{body}");
+    for token in [
+        app.token(Caller::Kent, &["caseworker"]),
+        app.token(Caller::Kent, &["manager"]),
+        app.token(Caller::Partnership, &["partnership_coordinator"]),
+    ] {
+        let (_, body) = app.graphql(&token, EVENTS, json!({})).await;
+        assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+    }
+}
+on_both_stores!(the_audit_log_is_the_councils_own);
