@@ -229,6 +229,7 @@ pub async fn upsert_children(
     }
     audit::record(&txn, actor, "child.upsert", "child", &written).await?;
     txn.commit().await?;
+    refresh_statistics(store, "child", summary.created + summary.updated).await;
     tracing::info!(
         created = summary.created,
         updated = summary.updated,
@@ -427,6 +428,12 @@ pub async fn upsert_cases(
     super::case::refresh_deadlines(&txn, &had_cases).await?;
     audit::record(&txn, actor, "case.upsert", "case", &written).await?;
     txn.commit().await?;
+    refresh_statistics(
+        store,
+        "\"case\", case_event",
+        summary.created + summary.updated,
+    )
+    .await;
     tracing::info!(
         created = summary.created,
         updated = summary.updated,
@@ -434,6 +441,21 @@ pub async fn upsert_cases(
         "cases upserted"
     );
     Ok(summary)
+}
+
+/// After a large load on PostgreSQL, refreshes the planner's statistics for the tables it
+/// touched, as the login (owner) rather than the app role. Autovacuum would get there too, but
+/// minutes later: until then the planner believes the tables are small and scans them whole.
+async fn refresh_statistics(store: &Store, tables: &str, rows: u64) {
+    const LARGE: u64 = 1_000;
+    if rows < LARGE || store.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    if let Err(error) =
+        sea_orm::ConnectionTrait::execute_unprepared(&store.db, &format!("ANALYZE {tables}")).await
+    {
+        tracing::warn!(error = %error, "could not refresh statistics after a batch");
+    }
 }
 
 fn chunked<T>(mut rows: Vec<T>) -> Vec<Vec<T>> {

@@ -72,6 +72,7 @@ async fn main() {
             .await;
         assert!(body["errors"].is_null(), "{body}");
         case_batches.push(started.elapsed());
+        eprintln!("upsertCases rows {from}..{to}: {:.2?}", started.elapsed());
     }
     println!(
         "loaded {total} children and cases in {:.1?}",
