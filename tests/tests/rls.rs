@@ -204,3 +204,60 @@ async fn server_refuses_to_start_when_its_role_can_bypass_rls() {
         "{error:#}"
     );
 }
+
+#[tokio::test]
+async fn database_lock_alone_confines_every_council_table() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    for (caller, role) in [(Caller::Kent, "manager"), (Caller::Surrey, "CME-Manager")] {
+        let token = app.token(caller, &[role]);
+        let child = app.create_child(&token, "Ada", "Ashdown", None).await;
+        let (_, body) = app
+            .graphql(&token, "mutation($c: ID!) { openCase(input: { childId: $c, reason: HEALTH, absenceStart: \"2026-10-05\" }) { id } }", serde_json::json!({ "c": child }))
+            .await;
+        let case = body["data"]["openCase"]["id"]
+            .as_str()
+            .expect("case")
+            .to_owned();
+        app.graphql(&token, "mutation($id: ID!) { startProvision(input: { caseId: $id, kind: TUITION, provider: \"Tutors\", hoursPerWeek: 10, fullTime: true, startDate: \"2026-10-12\" }) { id } }", serde_json::json!({ "id": case })).await;
+        app.graphql(&token, "mutation($id: ID!) { addMedicalEvidence(input: { caseId: $id, source: GP, category: \"physical\", evidenceDate: \"2026-10-06\" }) { id } }", serde_json::json!({ "id": case })).await;
+        let (_, body) = app
+            .graphql(&token, "mutation { setSchoolCalendar(academicYear: 2026, terms: [{ name: \"Autumn\", startsOn: \"2026-09-03\", endsOn: \"2026-12-18\" }], closures: [{ closedOn: \"2026-11-02\", reason: \"INSET\" }]) { isSet } }", serde_json::json!({}))
+            .await;
+        assert_eq!(body["data"]["setSchoolCalendar"]["isSet"], true, "{body}");
+    }
+    let db = app.database.connect().await;
+    let kent = council_id(&db, "886").await;
+    for table in [
+        "child",
+        "case",
+        "case_event",
+        "provision",
+        "medical_evidence",
+        "school_term",
+        "school_closure",
+        "audit_event",
+    ] {
+        let sql = format!("SELECT tenant_id::text AS tenant FROM \"{table}\"");
+        let txn = as_app_role(&db, Some(&kent)).await;
+        let rows = txn
+            .query_all_raw(Statement::from_string(DbBackend::Postgres, sql.clone()))
+            .await
+            .expect("select");
+        let tenants: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get("", "tenant").expect("tenant"))
+            .collect();
+        assert!(
+            !tenants.is_empty() && tenants.iter().all(|t| *t == kent),
+            "{table}: {tenants:?}"
+        );
+        txn.rollback().await.ok();
+        let txn = as_app_role(&db, None).await;
+        let rows = txn
+            .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .await
+            .expect("select");
+        assert!(rows.is_empty(), "{table}: no council set must show nothing");
+        txn.rollback().await.ok();
+    }
+}
