@@ -38,6 +38,7 @@ macro_rules! council_owned {
 }
 
 council_owned!(
+    council_setting,
     child,
     case,
     case_event,

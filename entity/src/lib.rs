@@ -14,6 +14,8 @@ pub mod case_event;
 pub mod child;
 /// A council: the tenant. Shared reference data.
 pub mod council;
+/// A council's deadline settings. Council-private.
+pub mod council_setting;
 /// Time-limited medical evidence. Council-private.
 pub mod medical_evidence;
 /// Which councils belong to which partnership. Shared reference data.

@@ -10,6 +10,7 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_case_work;
 mod m20261123_000003_case_worklist;
 mod m20261123_000004_audit;
+mod m20261123_000005_council_setting;
 /// Row-level security helpers shared by migrations (PostgreSQL only).
 pub mod rls;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_case_work::Migration),
             Box::new(m20261123_000003_case_worklist::Migration),
             Box::new(m20261123_000004_audit::Migration),
+            Box::new(m20261123_000005_council_setting::Migration),
         ]
     }
 }
@@ -39,5 +41,6 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261123_000002_case_work.rs"),
     include_str!("m20261123_000003_case_worklist.rs"),
     include_str!("m20261123_000004_audit.rs"),
+    include_str!("m20261123_000005_council_setting.rs"),
     include_str!("rls.rs"),
 ];

@@ -141,7 +141,7 @@ async fn ensure_template() -> String {
         .expect("look for the template")
         .is_empty();
     if !exists {
-        drop_leftovers(&admin, &template).await;
+        drop_leftovers(&admin).await;
         let building = format!("{template}_building");
         admin
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
@@ -171,7 +171,7 @@ async fn ensure_template() -> String {
             .await
             .expect("publish the template");
     } else {
-        drop_leftovers(&admin, &template).await;
+        drop_leftovers(&admin).await;
     }
     admin
         .execute_unprepared("SELECT pg_advisory_unlock(727274)")
@@ -181,12 +181,12 @@ async fn ensure_template() -> String {
     template
 }
 
-/// Drops test databases whose process has gone, and templates for older schemas.
-async fn drop_leftovers(admin: &DatabaseConnection, current_template: &str) {
+/// Drops test databases whose process has gone.
+async fn drop_leftovers(admin: &DatabaseConnection) {
     let rows = admin
         .query_all_raw(Statement::from_string(
             DbBackend::Postgres,
-            "SELECT datname::text AS name FROM pg_database WHERE datname LIKE 'hub\\_test\\_%' OR datname LIKE 'hub\\_tpl\\_%'",
+            "SELECT datname::text AS name FROM pg_database WHERE datname LIKE 'hub\\_test\\_%'",
         ))
         .await
         .unwrap_or_default();
@@ -194,12 +194,12 @@ async fn drop_leftovers(admin: &DatabaseConnection, current_template: &str) {
         let Ok(name) = row.try_get::<String>("", "name") else {
             continue;
         };
-        let stale = if let Some(rest) = name.strip_prefix("hub_test_") {
+        // Templates of other schema versions stay: another test run (another branch, say) may be
+        // using one right now. Only databases whose test process has gone are dropped.
+        let stale = name.strip_prefix("hub_test_").is_some_and(|rest| {
             let pid = rest.split('_').next().unwrap_or_default();
             !PathBuf::from(format!("/proc/{pid}")).exists()
-        } else {
-            name != current_template && !name.ends_with("_building")
-        };
+        });
         if stale {
             admin
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

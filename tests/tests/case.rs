@@ -480,3 +480,63 @@ async fn a_page_of_cases_costs_the_same_queries_whatever_its_size(backend: Backe
     assert!((5..=12).contains(&large), "a page costs {large} statements");
 }
 on_both_stores!(a_page_of_cases_costs_the_same_queries_whatever_its_size);
+
+#[tokio::test]
+async fn a_council_sets_its_own_deadlines_and_due_dates_move() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let manager = app.token(Caller::Kent, &["manager"]);
+    let child = app.create_child(&manager, "Ida", "Weald", None).await;
+    // No calendar: 13–17, 20–24 May, 27 May bank holiday, 28–31 May, 3 June is day 15.
+    let case = open_case(&app, &manager, &child, "HEALTH", "2024-05-13").await;
+    assert_eq!(case["provisionDueBy"], "2024-06-03", "{case}");
+    let set = "mutation($input: DeadlineSettingsInput!) { setDeadlineSettings(input: $input) { healthAndOtherDays } }";
+    let ten = json!({ "input": { "healthAndOtherDays": 10, "permanentExclusionDays": 6, "reviewIntervalSchoolDays": 30, "evidenceWarningDays": 28 } });
+    let (_, body) = app.graphql(&manager, set, ten.clone()).await;
+    assert_eq!(
+        body["data"]["setDeadlineSettings"]["healthAndOtherDays"], 10,
+        "{body}"
+    );
+    let (_, body) = app
+        .graphql(
+            &manager,
+            "query($id: ID!) { case(id: $id) { provisionDueBy } }",
+            json!({ "id": case["id"] }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["case"]["provisionDueBy"], "2024-05-24",
+        "the stored due date moved: {body}"
+    );
+    let (_, body) = app
+        .graphql(
+            &manager,
+            "{ cases(filter: { dueBefore: \"2024-05-25\" }) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["cases"]["edges"].as_array().map(Vec::len),
+        Some(1),
+        "{body}"
+    );
+    // Only managers change settings, and nonsense is refused.
+    let (_, body) = app
+        .graphql(&app.token(Caller::Kent, &["caseworker"]), set, ten)
+        .await;
+    assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+    let zero = json!({ "input": { "healthAndOtherDays": 0, "permanentExclusionDays": 6, "reviewIntervalSchoolDays": 30, "evidenceWarningDays": 28 } });
+    let (_, body) = app.graphql(&manager, set, zero).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    // Surrey keeps the defaults.
+    let (_, body) = app
+        .graphql(
+            &app.token(Caller::Surrey, &["CME-Officer"]),
+            "{ deadlineSettings { healthAndOtherDays } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["deadlineSettings"]["healthAndOtherDays"], 15,
+        "{body}"
+    );
+}

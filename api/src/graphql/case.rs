@@ -13,6 +13,7 @@ use crate::service::calendar as calendars;
 use crate::service::case::{
     self as cases, CaseDetail, CaseFilter, CaseOrder, NewCase, NewEvidence, NewProvision,
 };
+use crate::service::settings;
 
 /// Why the child is out of school.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -336,10 +337,6 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn settings() -> DeadlineSettings {
-    DeadlineSettings::default()
-}
-
 fn actor(ctx: &Context<'_>) -> Result<AuditActor, AppError> {
     Ok(context::principal(ctx)?.audit_actor())
 }
@@ -392,7 +389,6 @@ impl CaseQuery {
             order,
             first as u64,
             offset as u64,
-            &settings(),
             today(),
         )
         .await?;
@@ -410,15 +406,7 @@ impl CaseQuery {
         let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
         let id = context::parse_id("id", &id)?;
         Ok(Case(
-            cases::get(
-                context::store(ctx)?,
-                scope,
-                &actor(ctx)?,
-                id,
-                &settings(),
-                today(),
-            )
-            .await?,
+            cases::get(context::store(ctx)?, scope, &actor(ctx)?, id, today()).await?,
         ))
     }
 
@@ -434,15 +422,8 @@ impl CaseQuery {
             .ok()
             .filter(|days| *days <= 190)
             .ok_or_else(|| AppError::bad_input("withinSchoolDays", "must be between 0 and 190"))?;
-        let due = cases::due_soon(
-            context::store(ctx)?,
-            scope,
-            &actor(ctx)?,
-            within,
-            &settings(),
-            today(),
-        )
-        .await?;
+        let due =
+            cases::due_soon(context::store(ctx)?, scope, &actor(ctx)?, within, today()).await?;
         Ok(due.into_iter().map(Case).collect())
     }
 }
@@ -475,7 +456,7 @@ impl CaseMutation {
         let store = context::store(ctx)?;
         let opened = cases::open(store, scope, &actor(ctx)?, new).await?;
         Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, opened.id, &settings(), today).await?,
+            cases::get(store, scope, &actor(ctx)?, opened.id, today).await?,
         ))
     }
 
@@ -504,7 +485,7 @@ impl CaseMutation {
         )
         .await?;
         Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, case_id, &settings(), today()).await?,
+            cases::get(store, scope, &actor(ctx)?, case_id, today()).await?,
         ))
     }
 
@@ -531,7 +512,7 @@ impl CaseMutation {
         let store = context::store(ctx)?;
         cases::start_provision(store, scope, &actor(ctx)?, case_id, new).await?;
         Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, case_id, &settings(), today()).await?,
+            cases::get(store, scope, &actor(ctx)?, case_id, today()).await?,
         ))
     }
 
@@ -548,15 +529,7 @@ impl CaseMutation {
         let ended =
             cases::end_provision(store, scope, &actor(ctx)?, provision_id, end_date).await?;
         Ok(Case(
-            cases::get(
-                store,
-                scope,
-                &actor(ctx)?,
-                ended.case_id,
-                &settings(),
-                today(),
-            )
-            .await?,
+            cases::get(store, scope, &actor(ctx)?, ended.case_id, today()).await?,
         ))
     }
 
@@ -573,7 +546,7 @@ impl CaseMutation {
         let store = context::store(ctx)?;
         cases::record_review(store, scope, &actor(ctx)?, case_id, held_on).await?;
         Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, case_id, &settings(), today()).await?,
+            cases::get(store, scope, &actor(ctx)?, case_id, today()).await?,
         ))
     }
 
@@ -594,7 +567,7 @@ impl CaseMutation {
         let store = context::store(ctx)?;
         cases::add_evidence(store, scope, &actor(ctx)?, case_id, new).await?;
         Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, case_id, &settings(), today()).await?,
+            cases::get(store, scope, &actor(ctx)?, case_id, today()).await?,
         ))
     }
 
@@ -620,7 +593,7 @@ impl CaseMutation {
         )
         .await?;
         Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, case_id, &settings(), today()).await?,
+            cases::get(store, scope, &actor(ctx)?, case_id, today()).await?,
         ))
     }
 }
@@ -690,12 +663,47 @@ pub struct SchoolClosureInput {
     reason: String,
 }
 
-/// The council's school calendar: anyone in the council's case work may read it; managers set it.
+/// A council's deadline settings.
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "DeadlineSettingsInput")]
+pub struct DeadlineSettingsObject {
+    /// Provision is due on this school day of absence for health and other reasons (default 15).
+    health_and_other_days: u32,
+    /// Provision is due on this school day of a permanent exclusion (default 6).
+    permanent_exclusion_days: u32,
+    /// School days between reviews (default 30).
+    review_interval_school_days: u32,
+    /// Evidence expiring within this many days is flagged (default 28).
+    evidence_warning_days: i32,
+}
+
+impl From<DeadlineSettings> for DeadlineSettingsObject {
+    fn from(s: DeadlineSettings) -> Self {
+        Self {
+            health_and_other_days: s.health_and_other_days,
+            permanent_exclusion_days: s.permanent_exclusion_days,
+            review_interval_school_days: s.review_interval_school_days,
+            evidence_warning_days: i32::try_from(s.evidence_warning_days).unwrap_or(i32::MAX),
+        }
+    }
+}
+
+/// The council's school calendar and deadline settings: anyone in the council's case work may
+/// read them; managers set them.
 #[derive(Default)]
 pub struct CalendarQuery;
 
 #[Object]
 impl CalendarQuery {
+    /// The council's deadline settings (DOMAIN.md's defaults until a manager changes them).
+    async fn deadline_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<DeadlineSettingsObject, AppError> {
+        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        Ok(settings::get(context::store(ctx)?, scope).await?.into())
+    }
+
     /// One academic year of the council's calendar.
     async fn school_calendar(
         &self,
@@ -714,6 +722,25 @@ pub struct CalendarMutation;
 
 #[Object]
 impl CalendarMutation {
+    /// Replaces the council's deadline settings and moves every case's due date to match.
+    /// Managers only.
+    async fn set_deadline_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: DeadlineSettingsObject,
+    ) -> Result<DeadlineSettingsObject, AppError> {
+        let scope = context::principal(ctx)?.council_scope(&[Role::Manager])?;
+        let wanted = DeadlineSettings {
+            health_and_other_days: input.health_and_other_days,
+            permanent_exclusion_days: input.permanent_exclusion_days,
+            review_interval_school_days: input.review_interval_school_days,
+            evidence_warning_days: i64::from(input.evidence_warning_days),
+        };
+        Ok(settings::set(context::store(ctx)?, scope, wanted)
+            .await?
+            .into())
+    }
+
     /// Replaces one academic year's terms and closure days. Managers only.
     async fn set_school_calendar(
         &self,

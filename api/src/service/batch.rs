@@ -14,7 +14,6 @@ use uuid::Uuid;
 use super::Store;
 use super::audit::{self, AuditActor};
 use super::child::NewChild;
-use crate::domain::deadline::DeadlineSettings;
 use crate::error::{AppError, AppResult, Rejection};
 use crate::tenancy::{CouncilTxn, TenantScope};
 
@@ -410,7 +409,7 @@ pub async fn upsert_cases(
         .collect();
     all_cases.extend(new_cases.iter().cloned());
     let calendar = super::case::load_calendar(&txn).await?;
-    let settings = DeadlineSettings::default();
+    let settings = super::settings::load(&txn).await?;
     let episodes = super::case::episodes_by_child(&all_cases);
     for new_case in &mut new_cases {
         new_case.provision_due_by = super::case::due_by(&calendar, &settings, new_case, &episodes);

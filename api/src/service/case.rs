@@ -482,10 +482,10 @@ pub async fn get(
     scope: TenantScope,
     actor: &AuditActor,
     case_id: Uuid,
-    settings: &DeadlineSettings,
     today: NaiveDate,
 ) -> AppResult<CaseDetail> {
     let txn = store.council(scope).await?;
+    let settings = &super::settings::load(&txn).await?;
     let mut details = load_details(&txn, vec![find(&txn, case_id).await?], settings, today).await?;
     audit::record(&txn, actor, "case.read", "case", &[case_id]).await?;
     txn.commit().await?;
@@ -531,10 +531,10 @@ pub async fn list(
     order: CaseOrder,
     first: u64,
     offset: u64,
-    settings: &DeadlineSettings,
     today: NaiveDate,
 ) -> AppResult<(Vec<CaseDetail>, bool)> {
     let txn = store.council(scope).await?;
+    let settings = &super::settings::load(&txn).await?;
     let mut query = txn.select::<case::Entity>();
     if let Some(status) = filter.status {
         query = query.filter(case::Column::Status.eq(status));
@@ -625,10 +625,10 @@ pub async fn due_soon(
     scope: TenantScope,
     actor: &AuditActor,
     school_days: u32,
-    settings: &DeadlineSettings,
     today: NaiveDate,
 ) -> AppResult<Vec<CaseDetail>> {
     let txn = store.council(scope).await?;
+    let settings = &super::settings::load(&txn).await?;
     let calendar = load_calendar(&txn).await?;
     let horizon = calendar
         .school_day_after(today, school_days)
@@ -655,7 +655,7 @@ pub async fn due_soon(
 /// provision started, the calendar replaced).
 pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> AppResult<()> {
     let calendar = load_calendar(txn).await?;
-    let settings = DeadlineSettings::default();
+    let settings = super::settings::load(txn).await?;
     let mut cases = Vec::new();
     for chunk in child_ids.chunks(1_000) {
         cases.extend(

@@ -15,6 +15,8 @@ pub mod child;
 pub mod directory;
 /// The demo partnership and its children.
 pub mod seed;
+/// Council deadline settings.
+pub mod settings;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
