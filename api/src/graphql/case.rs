@@ -14,6 +14,7 @@ use crate::service::case::{
     self as cases, CaseDetail, CaseFilter, CaseOrder, NewCase, NewEvidence, NewProvision,
 };
 use crate::service::settings;
+use crate::tenancy::TenantScope;
 
 /// Why the child is out of school.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -341,6 +342,17 @@ fn actor(ctx: &Context<'_>) -> Result<AuditActor, AppError> {
     Ok(context::principal(ctx)?.audit_actor())
 }
 
+/// The case as the caller now sees it, after a change (itself an audited read).
+async fn reload(
+    ctx: &Context<'_>,
+    scope: TenantScope,
+    case_id: uuid::Uuid,
+) -> Result<Case, AppError> {
+    Ok(Case(
+        cases::get(context::store(ctx)?, scope, &actor(ctx)?, case_id, today()).await?,
+    ))
+}
+
 fn text(field: &str, value: String, max: usize) -> Result<String, AppError> {
     crate::domain::child::parse_text(field, &value, max)
 }
@@ -455,9 +467,7 @@ impl CaseMutation {
         };
         let store = context::store(ctx)?;
         let opened = cases::open(store, scope, &actor(ctx)?, new).await?;
-        Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, opened.id, today).await?,
-        ))
+        reload(ctx, scope, opened.id).await
     }
 
     /// Records the s.19 duty decision. A second decision is a CONFLICT.
@@ -484,9 +494,7 @@ impl CaseMutation {
             decided_on,
         )
         .await?;
-        Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, case_id, today()).await?,
-        ))
+        reload(ctx, scope, case_id).await
     }
 
     /// Starts provision. Reduced provision needs its recorded health reason.
@@ -511,9 +519,7 @@ impl CaseMutation {
         };
         let store = context::store(ctx)?;
         cases::start_provision(store, scope, &actor(ctx)?, case_id, new).await?;
-        Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, case_id, today()).await?,
-        ))
+        reload(ctx, scope, case_id).await
     }
 
     /// Ends a provision.
@@ -528,9 +534,7 @@ impl CaseMutation {
         let store = context::store(ctx)?;
         let ended =
             cases::end_provision(store, scope, &actor(ctx)?, provision_id, end_date).await?;
-        Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, ended.case_id, today()).await?,
-        ))
+        reload(ctx, scope, ended.case_id).await
     }
 
     /// Records a review held on the case.
@@ -545,9 +549,7 @@ impl CaseMutation {
         let held_on = cases::parse_past_date("heldOn", held_on, today())?;
         let store = context::store(ctx)?;
         cases::record_review(store, scope, &actor(ctx)?, case_id, held_on).await?;
-        Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, case_id, today()).await?,
-        ))
+        reload(ctx, scope, case_id).await
     }
 
     /// Adds time-limited medical evidence.
@@ -566,9 +568,7 @@ impl CaseMutation {
         };
         let store = context::store(ctx)?;
         cases::add_evidence(store, scope, &actor(ctx)?, case_id, new).await?;
-        Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, case_id, today()).await?,
-        ))
+        reload(ctx, scope, case_id).await
     }
 
     /// Closes the case, ending any running provision that day.
@@ -592,9 +592,7 @@ impl CaseMutation {
             closed_on,
         )
         .await?;
-        Ok(Case(
-            cases::get(store, scope, &actor(ctx)?, case_id, today()).await?,
-        ))
+        reload(ctx, scope, case_id).await
     }
 }
 

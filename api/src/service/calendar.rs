@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
-use entity::{case, school_closure, school_term};
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use entity::{school_closure, school_term};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::Store;
@@ -119,15 +119,7 @@ pub async fn replace_year(
         .await?;
     }
     // Every due date may move with the calendar.
-    let children: Vec<Uuid> = txn
-        .select::<case::Entity>()
-        .select_only()
-        .column(case::Column::ChildId)
-        .distinct()
-        .into_tuple::<Uuid>()
-        .all(txn.conn())
-        .await?;
-    super::case::refresh_deadlines(&txn, &children).await?;
+    super::case::refresh_all_deadlines(&txn).await?;
     txn.commit().await?;
     year(store, scope, academic_year).await
 }

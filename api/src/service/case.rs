@@ -695,6 +695,20 @@ pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> A
     Ok(())
 }
 
+/// Recomputes every case of the council: after a change that moves every due date (the
+/// calendar, the council's deadline settings).
+pub(crate) async fn refresh_all_deadlines(txn: &CouncilTxn) -> AppResult<()> {
+    let children: Vec<Uuid> = txn
+        .select::<case::Entity>()
+        .select_only()
+        .column(case::Column::ChildId)
+        .distinct()
+        .into_tuple::<Uuid>()
+        .all(txn.conn())
+        .await?;
+    refresh_deadlines(txn, &children).await
+}
+
 /// Each child's absence episodes, split by whether they are permanent exclusions (which have
 /// their own deadline and do not add to health and other absences).
 pub(crate) fn episodes_by_child(

@@ -1,9 +1,8 @@
 //! A council's deadline settings: the defaults of DOMAIN.md until a manager changes them.
 
 use chrono::Utc;
-use entity::{case, council_setting};
-use sea_orm::{ActiveValue::Set, QuerySelect};
-use uuid::Uuid;
+use entity::council_setting;
+use sea_orm::ActiveValue::Set;
 
 use super::Store;
 use crate::domain::deadline::DeadlineSettings;
@@ -67,15 +66,7 @@ pub async fn set(
     } else {
         txn.insert(row).await?;
     }
-    let children: Vec<Uuid> = txn
-        .select::<case::Entity>()
-        .select_only()
-        .column(case::Column::ChildId)
-        .distinct()
-        .into_tuple::<Uuid>()
-        .all(txn.conn())
-        .await?;
-    super::case::refresh_deadlines(&txn, &children).await?;
+    super::case::refresh_all_deadlines(&txn).await?;
     txn.commit().await?;
     Ok(settings)
 }
