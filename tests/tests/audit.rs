@@ -137,3 +137,90 @@ async fn the_audit_log_is_the_councils_own(backend: Backend) {
     }
 }
 on_both_stores!(the_audit_log_is_the_councils_own);
+
+/// Reads are appended in batches: many at once, from two councils, with changes in between,
+/// must each be recorded once, in each council's own unbroken chain.
+async fn concurrent_reads_are_each_recorded_in_an_unbroken_chain(backend: Backend) {
+    let app = std::sync::Arc::new(TestApp::spawn(backend).await);
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let surrey = app.token(Caller::Surrey, &["caseworker"]);
+    let kent_child = app.create_child(&kent, "Ada", "Ashdown", None).await;
+    let surrey_child = app.create_child(&surrey, "Bea", "Box", None).await;
+    let mut reads = Vec::new();
+    for n in 0..24 {
+        let (app, token, child) = if n % 2 == 0 {
+            (app.clone(), kent.clone(), kent_child.clone())
+        } else {
+            (app.clone(), surrey.clone(), surrey_child.clone())
+        };
+        reads.push(tokio::spawn(async move {
+            let (_, body) = app
+                .graphql(
+                    &token,
+                    "query($id: ID!) { child(id: $id) { givenName } }",
+                    json!({ "id": child }),
+                )
+                .await;
+            assert!(body["errors"].is_null(), "{body}");
+            if n % 8 < 2 {
+                // A change appends inside its own transaction, between the batched reads.
+                app.create_child(&token, "Cal", "Crowborough", None).await;
+            }
+        }));
+    }
+    for read in reads {
+        read.await.expect("read");
+    }
+    for council in [Caller::Kent, Caller::Surrey] {
+        let auditor = app.token(council, &["auditor"]);
+        let (_, body) = app.graphql(&auditor, EVENTS, json!({})).await;
+        let operations: Vec<&str> = body["data"]["auditEvents"]["edges"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter_map(|e| e["node"]["operation"].as_str())
+            .collect();
+        assert_eq!(
+            operations.iter().filter(|op| **op == "child.read").count(),
+            12,
+            "{body}"
+        );
+        assert_eq!(
+            operations.iter().filter(|op| **op == "child.create").count(),
+            4,
+            "{body}"
+        );
+        let (_, body) = app.graphql(&auditor, VERIFY, json!({})).await;
+        assert_eq!(body["data"]["verifyAuditChain"]["intact"], true, "{body}");
+        assert_eq!(body["data"]["verifyAuditChain"]["eventsChecked"], 16);
+    }
+}
+on_both_stores!(concurrent_reads_are_each_recorded_in_an_unbroken_chain);
+
+/// No identifiable record leaves the service unrecorded: when the audit log refuses the event,
+/// the read fails and its data is not sent.
+#[tokio::test]
+async fn a_read_that_cannot_be_recorded_is_not_answered() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let child = app.create_child(&kent, "Ada", "Ashdown", None).await;
+    let owner = app.database.connect().await;
+    owner
+        .execute_unprepared("REVOKE INSERT ON audit_event FROM hub_app")
+        .await
+        .expect("revoke");
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "query($id: ID!) { child(id: $id) { givenName } }",
+            json!({ "id": child }),
+        )
+        .await;
+    owner
+        .execute_unprepared("GRANT INSERT ON audit_event TO hub_app")
+        .await
+        .expect("grant");
+    assert_eq!(error_code(&body), "INTERNAL_SERVER_ERROR", "{body}");
+    assert!(body["data"].is_null(), "{body}");
+    assert!(!body.to_string().contains("Ada"), "{body}");
+}

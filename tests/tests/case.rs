@@ -477,7 +477,9 @@ async fn a_page_of_cases_costs_the_same_queries_whatever_its_size(backend: Backe
         small, large,
         "a page of 50 must cost what a page of 3 costs ({small} statements)"
     );
-    assert!((5..=12).contains(&large), "a page costs {large} statements");
+    // One transaction reads the page (about a dozen statements); a second records the read in
+    // the audit log, shared with whatever other reads are waiting.
+    assert!((5..=16).contains(&large), "a page costs {large} statements");
 }
 on_both_stores!(a_page_of_cases_costs_the_same_queries_whatever_its_size);
 

@@ -20,10 +20,14 @@
 use chrono::{SecondsFormat, SubsecRound, Utc};
 use entity::audit_event;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, QueryOrder,
-    QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use super::Store;
@@ -55,19 +59,39 @@ pub struct AuditActor {
     pub issuer: String,
 }
 
+/// One event waiting to be appended: who did what to which records, and when.
+#[derive(Clone, Debug)]
+pub(crate) struct NewEvent {
+    actor: AuditActor,
+    operation: &'static str,
+    record_type: &'static str,
+    record_ids: String,
+    occurred_at: chrono::DateTime<Utc>,
+}
+
+impl NewEvent {
+    /// An event that happens now. `record_ids` are stored comma-separated, in the order given;
+    /// an empty slice is allowed (a search that matched nothing, say).
+    pub(crate) fn now(
+        actor: &AuditActor,
+        operation: &'static str,
+        record_type: &'static str,
+        record_ids: &[Uuid],
+    ) -> Self {
+        Self {
+            actor: actor.clone(),
+            operation,
+            record_type,
+            record_ids: join_ids(record_ids),
+            // PostgreSQL keeps microseconds: truncate first, so the stored time hashes the same.
+            occurred_at: Utc::now().trunc_subsecs(6),
+        }
+    }
+}
+
 /// Appends one event to the council's audit log, inside the caller's council transaction, so
-/// the event commits (or rolls back) with the work it records.
-///
-/// `record_ids` are the ids of the identifiable records read or changed; they are stored
-/// comma-separated, in the order given. An empty slice is allowed (a search that matched
-/// nothing, say).
-///
-/// Concurrency: the event takes the sequence after the council's latest committed event. Two
-/// transactions of the same council appending at the same time pick the same sequence; the
-/// unique `(tenant_id, sequence)` index lets the first to commit win and fails the other with
-/// [`AppError::Conflict`]. On PostgreSQL that failure aborts the caller's whole transaction, so
-/// a caller that wants to absorb the race must retry the whole unit of work in a fresh
-/// transaction, not just this call. The chain is never forked or left with a gap either way.
+/// the event commits (or rolls back) with the change it records. Reads go through
+/// [`ReadLog`] instead, which appends many at once.
 #[tracing::instrument(
     skip_all,
     fields(operation = %operation, record_type = %record_type, records = record_ids.len() as u64)
@@ -75,13 +99,29 @@ pub struct AuditActor {
 pub async fn record(
     txn: &CouncilTxn,
     actor: &AuditActor,
-    operation: &str,
-    record_type: &str,
+    operation: &'static str,
+    record_type: &'static str,
     record_ids: &[Uuid],
 ) -> AppResult<()> {
+    append(
+        txn,
+        &[NewEvent::now(actor, operation, record_type, record_ids)],
+    )
+    .await
+}
+
+/// Appends `events`, in order, to the end of the council's chain.
+///
+/// Concurrency: on PostgreSQL a per-council advisory lock, held to commit, makes appenders take
+/// turns, so the chain never forks. (SQLite's council transactions already take turns.) Should
+/// two writers still meet, the unique `(tenant_id, sequence)` index lets the first to commit
+/// win and fails the other with [`AppError::Conflict`]; the chain is never forked or left with
+/// a gap either way.
+async fn append(txn: &CouncilTxn, events: &[NewEvent]) -> AppResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
     if txn.conn().get_database_backend() == DbBackend::Postgres {
-        // One writer per council at a time, held to commit: concurrent requests queue here
-        // instead of failing on the (tenant_id, sequence) key.
         txn.conn()
             .execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
@@ -95,53 +135,183 @@ pub async fn record(
         .order_by_desc(audit_event::Column::Sequence)
         .one(txn.conn())
         .await?;
-    let (sequence, previous_hash) = match latest {
-        Some(latest) => {
-            let next = latest
-                .sequence
-                .checked_add(1)
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("audit sequence exhausted")))?;
-            (next, latest.hash)
-        }
-        None => (1, GENESIS_HASH.to_owned()),
+    let (mut sequence, mut previous_hash) = match latest {
+        Some(latest) => (latest.sequence, latest.hash),
+        None => (0, GENESIS_HASH.to_owned()),
     };
-    // PostgreSQL keeps microseconds: truncate first, so the stored time hashes the same.
-    let occurred_at = Utc::now().trunc_subsecs(6);
-    let record_ids = join_ids(record_ids);
     let tenant_id = txn.tenant_id();
-    let hash = event_hash(&ChainFields {
-        tenant_id,
-        sequence,
-        occurred_at,
-        subject: &actor.subject,
-        issuer: &actor.issuer,
-        operation,
-        record_type,
-        record_ids: &record_ids,
-        previous_hash: &previous_hash,
-    });
-    let row = audit_event::ActiveModel {
-        tenant_id: Set(tenant_id),
-        id: Set(Uuid::now_v7()),
-        sequence: Set(sequence),
-        occurred_at: Set(occurred_at),
-        subject: Set(actor.subject.clone()),
-        issuer: Set(actor.issuer.clone()),
-        operation: Set(operation.to_owned()),
-        record_type: Set(record_type.to_owned()),
-        record_ids: Set(record_ids),
-        previous_hash: Set(previous_hash),
-        hash: Set(hash),
-    };
-    match txn.insert(row).await {
-        Ok(_) => Ok(()),
-        // The only unique key a fresh v7 id can meet is (tenant_id, sequence): a racing writer.
+    let mut rows = Vec::with_capacity(events.len());
+    for event in events {
+        sequence = sequence
+            .checked_add(1)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("audit sequence exhausted")))?;
+        let hash = event_hash(&ChainFields {
+            tenant_id,
+            sequence,
+            occurred_at: event.occurred_at,
+            subject: &event.actor.subject,
+            issuer: &event.actor.issuer,
+            operation: event.operation,
+            record_type: event.record_type,
+            record_ids: &event.record_ids,
+            previous_hash: &previous_hash,
+        });
+        rows.push(audit_event::ActiveModel {
+            tenant_id: Set(tenant_id),
+            id: Set(Uuid::now_v7()),
+            sequence: Set(sequence),
+            occurred_at: Set(event.occurred_at),
+            subject: Set(event.actor.subject.clone()),
+            issuer: Set(event.actor.issuer.clone()),
+            operation: Set(event.operation.to_owned()),
+            record_type: Set(event.record_type.to_owned()),
+            record_ids: Set(event.record_ids.clone()),
+            previous_hash: Set(std::mem::replace(&mut previous_hash, hash.clone())),
+            hash: Set(hash),
+        });
+    }
+    match txn.insert_many(rows).await {
+        Ok(()) => Ok(()),
+        // The only unique key fresh v7 ids can meet is (tenant_id, sequence): a racing writer.
         Err(AppError::Conflict { .. }) => Err(AppError::Conflict {
             field: None,
             message: "another request was recorded in the audit log at the same moment; retry"
                 .to_owned(),
         }),
         Err(other) => Err(other),
+    }
+}
+
+/// The most reads one audit transaction appends.
+const READ_BATCH: usize = 256;
+
+/// Records reads of identifiable records, appending them to the audit log in batches.
+///
+/// Why a queue: every append takes the council's chain lock until its commit, and a commit
+/// waits for the disk (about 3 ms here). One commit per read capped a council at a few hundred
+/// reads a second however many cores served it (see BENCHMARKS.md). The queue's one writer
+/// appends whatever reads are waiting in one transaction: one lock, one disk flush, many
+/// events, the chain unchanged.
+///
+/// What it keeps: [`ReadLog::record`] returns only once the event is committed, and a read
+/// whose event could not be recorded fails, so no identifiable record leaves the service
+/// unrecorded. Changes are not queued: they append inside their own transaction (see
+/// [`record`]), so the change and its event commit together.
+#[derive(Clone, Debug)]
+pub struct ReadLog {
+    queue: mpsc::Sender<PendingRead>,
+}
+
+#[derive(Debug)]
+struct PendingRead {
+    council: TenantScope,
+    event: NewEvent,
+    recorded: oneshot::Sender<bool>,
+}
+
+impl ReadLog {
+    /// Starts the writer on the current Tokio runtime. It stops when the last `ReadLog` clone
+    /// is dropped, after appending what was queued.
+    pub(crate) fn start(
+        db: DatabaseConnection,
+        app_role: String,
+        serial: Option<Arc<tokio::sync::Mutex<()>>>,
+    ) -> Self {
+        let (queue, waiting) = mpsc::channel(4 * READ_BATCH);
+        tokio::spawn(write_reads(
+            ReadWriter {
+                db,
+                app_role,
+                serial,
+            },
+            waiting,
+        ));
+        Self { queue }
+    }
+
+    /// Appends a read of `record_ids` to the council's audit log and waits until it is
+    /// committed. An error means the read must not be answered.
+    pub async fn record(
+        &self,
+        council: TenantScope,
+        actor: &AuditActor,
+        operation: &'static str,
+        record_type: &'static str,
+        record_ids: &[Uuid],
+    ) -> AppResult<()> {
+        let (recorded, committed) = oneshot::channel();
+        let pending = PendingRead {
+            council,
+            event: NewEvent::now(actor, operation, record_type, record_ids),
+            recorded,
+        };
+        let unrecorded = || AppError::internal(anyhow::anyhow!("the read could not be audited"));
+        self.queue.send(pending).await.map_err(|_| unrecorded())?;
+        match committed.await {
+            Ok(true) => Ok(()),
+            _ => Err(unrecorded()),
+        }
+    }
+}
+
+/// What the read writer needs to open council transactions.
+#[derive(Clone)]
+struct ReadWriter {
+    db: DatabaseConnection,
+    app_role: String,
+    serial: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl ReadWriter {
+    /// Appends one council's waiting reads in one transaction, then tells each reader.
+    async fn append_reads(self, council: TenantScope, reads: Vec<PendingRead>) {
+        let events: Vec<NewEvent> = reads.iter().map(|read| read.event.clone()).collect();
+        let appended = async {
+            let serial = match &self.serial {
+                Some(mutex) => Some(mutex.clone().lock_owned().await),
+                None => None,
+            };
+            let txn = council
+                .begin_serialised(&self.db, &self.app_role, serial)
+                .await?;
+            append(&txn, &events).await?;
+            txn.commit().await
+        }
+        .await;
+        if let Err(error) = &appended {
+            // Ids only, never the records: the reads fail and their callers see an error.
+            tracing::error!(
+                council = %council.council_id(),
+                reads = reads.len(),
+                error = ?error,
+                "could not append reads to the audit log"
+            );
+        }
+        for read in reads {
+            // A reader that has gone away (its request was cancelled) needs no answer.
+            let _ = read.recorded.send(appended.is_ok());
+        }
+    }
+}
+
+/// The read writer: takes whatever is waiting (up to [`READ_BATCH`]), appends each council's
+/// share in its own transaction, councils side by side, and repeats.
+async fn write_reads(writer: ReadWriter, mut waiting: mpsc::Receiver<PendingRead>) {
+    let mut batch = Vec::with_capacity(READ_BATCH);
+    while waiting.recv_many(&mut batch, READ_BATCH).await > 0 {
+        let mut by_council: HashMap<Uuid, (TenantScope, Vec<PendingRead>)> = HashMap::new();
+        for read in batch.drain(..) {
+            by_council
+                .entry(read.council.council_id())
+                .or_insert_with(|| (read.council, Vec::new()))
+                .1
+                .push(read);
+        }
+        let mut appends = JoinSet::new();
+        for (council, reads) in by_council.into_values() {
+            appends.spawn(writer.clone().append_reads(council, reads));
+        }
+        while appends.join_next().await.is_some() {}
     }
 }
 

@@ -487,8 +487,11 @@ pub async fn get(
     let txn = store.council(scope).await?;
     let settings = &super::settings::load(&txn).await?;
     let mut details = load_details(&txn, vec![find(&txn, case_id).await?], settings, today).await?;
-    audit::record(&txn, actor, "case.read", "case", &[case_id]).await?;
     txn.commit().await?;
+    store
+        .reads
+        .record(scope, actor, "case.read", "case", &[case_id])
+        .await?;
     details.pop().ok_or(AppError::NotFound("case"))
 }
 
@@ -609,9 +612,12 @@ pub async fn list(
             (page, has_next)
         }
     };
-    let shown: Vec<Uuid> = page.0.iter().map(|d| d.case.id).collect();
-    audit::record(&txn, actor, "case.list", "case", &shown).await?;
     txn.commit().await?;
+    let shown: Vec<Uuid> = page.0.iter().map(|d| d.case.id).collect();
+    store
+        .reads
+        .record(scope, actor, "case.list", "case", &shown)
+        .await?;
     Ok(page)
 }
 
@@ -644,9 +650,12 @@ pub async fn due_soon(
         .all(txn.conn())
         .await?;
     let details = load_details(&txn, cases, settings, today).await?;
-    let shown: Vec<Uuid> = details.iter().map(|d| d.case.id).collect();
-    audit::record(&txn, actor, "case.list", "case", &shown).await?;
     txn.commit().await?;
+    let shown: Vec<Uuid> = details.iter().map(|d| d.case.id).collect();
+    store
+        .reads
+        .record(scope, actor, "case.list", "case", &shown)
+        .await?;
     Ok(details)
 }
 

@@ -130,9 +130,12 @@ pub async fn list(
         .limit(first + 1)
         .all(txn.conn())
         .await?;
-    let shown: Vec<Uuid> = children.iter().take(first as usize).map(|c| c.id).collect();
-    audit::record(&txn, actor, "child.list", "child", &shown).await?;
     txn.commit().await?;
+    let shown: Vec<Uuid> = children.iter().take(first as usize).map(|c| c.id).collect();
+    store
+        .reads
+        .record(scope, actor, "child.list", "child", &shown)
+        .await?;
     let has_next_page = children.len() as u64 > first;
     children.truncate(first as usize);
     Ok(ChildPage {
@@ -152,8 +155,11 @@ pub async fn get(
 ) -> AppResult<child::Model> {
     let txn = store.council(scope).await?;
     let child = find(&txn, id).await?;
-    audit::record(&txn, actor, "child.read", "child", &[id]).await?;
     txn.commit().await?;
+    store
+        .reads
+        .record(scope, actor, "child.read", "child", &[id])
+        .await?;
     Ok(child)
 }
 

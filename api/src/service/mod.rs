@@ -36,16 +36,24 @@ pub struct Store {
     /// SQLite has one writer and cannot upgrade two concurrent readers to writers (every council
     /// transaction writes the audit log), so on SQLite council transactions take turns.
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// Where reads of identifiable records are recorded (see [`audit::ReadLog`]).
+    pub reads: audit::ReadLog,
 }
 
 impl Store {
     /// A store over `db`, counting the statements `db` reports through its metric callback.
+    /// Starts the audit log's read writer, so it must be called inside the Tokio runtime.
     pub fn new(db: DatabaseConnection, app_role: String, statements: Arc<AtomicU64>) -> Self {
+        let sqlite_writer: Arc<tokio::sync::Mutex<()>> = Arc::default();
+        let serial = (db.get_database_backend() == sea_orm::DbBackend::Sqlite)
+            .then(|| sqlite_writer.clone());
+        let reads = audit::ReadLog::start(db.clone(), app_role.clone(), serial);
         Self {
             db,
             app_role,
             statements,
-            sqlite_writer: Arc::default(),
+            sqlite_writer,
+            reads,
         }
     }
 
