@@ -45,6 +45,15 @@ impl Application {
         }
         verify_database_lock(&db, &settings.database.app_role).await?;
         let store = Store::new(db.clone(), settings.database.app_role.clone(), statements);
+        let filled = crate::service::case::fill_missing_deadlines(&store)
+            .await
+            .map_err(into_anyhow)?;
+        if filled > 0 {
+            tracing::info!(
+                councils = filled,
+                "computed stored deadlines missing from cases"
+            );
+        }
         if settings.seed_when_empty() && seed::is_empty(&db).await.map_err(into_anyhow)? {
             let children = seed::seed_demo(&store).await.map_err(into_anyhow)?;
             tracing::info!(children, "seeded the South-East demo partnership");

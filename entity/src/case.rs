@@ -28,6 +28,12 @@ pub struct Model {
     pub provision_due_by: Option<Date>,
     /// Derived and stored: the start of the case's first provision.
     pub provision_started_on: Option<Date>,
+    /// Derived and stored, with the next two: school days without provision as of the school
+    /// day numbered `wait_as_of` (see `domain::deadline::ProvisionWait`). `None` until computed.
+    pub wait_days: Option<i32>,
+    pub wait_as_of: Option<i32>,
+    /// The school day number after which the count stops; `None` while it runs on.
+    pub wait_runs_until: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

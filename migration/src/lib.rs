@@ -11,6 +11,7 @@ mod m20261123_000002_case_work;
 mod m20261123_000003_case_worklist;
 mod m20261123_000004_audit;
 mod m20261123_000005_council_setting;
+mod m20261123_000006_provision_wait;
 /// Row-level security helpers shared by migrations (PostgreSQL only).
 pub mod rls;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_case_worklist::Migration),
             Box::new(m20261123_000004_audit::Migration),
             Box::new(m20261123_000005_council_setting::Migration),
+            Box::new(m20261123_000006_provision_wait::Migration),
         ]
     }
 }
@@ -42,5 +44,6 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261123_000003_case_worklist.rs"),
     include_str!("m20261123_000004_audit.rs"),
     include_str!("m20261123_000005_council_setting.rs"),
+    include_str!("m20261123_000006_provision_wait.rs"),
     include_str!("rls.rs"),
 ];

@@ -186,7 +186,10 @@ async fn concurrent_reads_are_each_recorded_in_an_unbroken_chain(backend: Backen
             "{body}"
         );
         assert_eq!(
-            operations.iter().filter(|op| **op == "child.create").count(),
+            operations
+                .iter()
+                .filter(|op| **op == "child.create")
+                .count(),
             4,
             "{body}"
         );

@@ -2,6 +2,7 @@
 //! bad input, and the isolation matrix for cases, provision, evidence and calendars.
 
 use hub_tests::{Backend, Caller, TestApp, error_code, error_field, on_both_stores};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 const CASE_FIELDS: &str = "id status dutyDecision provisionDueBy schoolDaysWithoutProvision overdue \
@@ -542,3 +543,128 @@ async fn a_council_sets_its_own_deadlines_and_due_dates_move() {
         "{body}"
     );
 }
+
+/// Ranking by days without provision happens in the database, from counts stored when each case
+/// last changed: the ranking must match the counts shown, including for a count stored long ago
+/// that has kept running since.
+async fn cases_rank_by_school_days_without_provision(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let in_two_weeks = (chrono::Utc::now().date_naive() + chrono::Days::new(14)).to_string();
+    for (name, absent_from, provision_from) in [
+        ("Fin", "2026-10-05", None),                          // still waiting
+        ("Gus", "2026-11-16", None),                          // waiting, not long
+        ("Hal", "2026-09-07", Some("2026-09-21".to_owned())), // ten days, then tuition
+        ("Ida", "2026-11-02", Some(in_two_weeks)),            // tuition booked: still waiting
+    ] {
+        let child = app.create_child(&kent, name, "Weald", None).await;
+        let case = open_case(&app, &kent, &child, "HEALTH", absent_from).await;
+        if let Some(from) = provision_from {
+            let body = start_provision(&app, &kent, case["id"].as_str().expect("id"), &from).await;
+            assert!(body["errors"].is_null(), "{body}");
+        }
+    }
+    // As if Fin's count had last been stored on Fin's first day of absence: it must still rank
+    // by the days that have passed since.
+    let owner = app.database.connect().await;
+    owner
+        .execute_unprepared(
+            "UPDATE \"case\" SET wait_days = 1, wait_as_of = wait_as_of - (wait_days - 1) \
+             WHERE child_id IN (SELECT id FROM child WHERE given_name = 'Fin')",
+        )
+        .await
+        .expect("backdate");
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "{ cases(orderBy: DAYS_WITHOUT_PROVISION) { edges { node { id schoolDaysWithoutProvision child { givenName } } } } }",
+            json!({}),
+        )
+        .await;
+    let ranked: Vec<(i64, String, String)> = body["data"]["cases"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            let node = &e["node"];
+            (
+                node["schoolDaysWithoutProvision"].as_i64().expect("days"),
+                node["id"].as_str().expect("id").to_owned(),
+                node["child"]["givenName"]
+                    .as_str()
+                    .expect("name")
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(ranked.len(), 4, "{body}");
+    let mut expected = ranked.clone();
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    assert_eq!(ranked, expected, "most days first: {body}");
+    assert_eq!(ranked[0].2, "Fin", "{body}");
+    let hal = ranked.iter().find(|r| r.2 == "Hal").expect("Hal");
+    assert_eq!(hal.0, 10, "tuition from 21 September: 7–18 September");
+    // The second page carries on where the first stopped.
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "{ cases(orderBy: DAYS_WITHOUT_PROVISION, first: 2) { pageInfo { hasNextPage endCursor } edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let cursor = body["data"]["cases"]["pageInfo"]["endCursor"].clone();
+    assert_eq!(
+        body["data"]["cases"]["pageInfo"]["hasNextPage"], true,
+        "{body}"
+    );
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "query($after: String) { cases(orderBy: DAYS_WITHOUT_PROVISION, first: 2, after: $after) { edges { node { id } } } }",
+            json!({ "after": cursor }),
+        )
+        .await;
+    let second: Vec<&str> = body["data"]["cases"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|e| e["node"]["id"].as_str())
+        .collect();
+    let rest: Vec<&str> = ranked[2..].iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(second, rest, "{body}");
+}
+on_both_stores!(cases_rank_by_school_days_without_provision);
+
+/// Cases stored before their running counts existed (an upgrade) get them when the server
+/// starts, so ranking never sees a missing count.
+async fn the_server_fills_in_missing_counts_at_start(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let child = app.create_child(&kent, "Fin", "Weald", None).await;
+    open_case(&app, &kent, &child, "HEALTH", "2026-10-05").await;
+    let owner = app.database.connect().await;
+    let count_missing = || async {
+        let row = owner
+            .query_one_raw(sea_orm::Statement::from_string(
+                owner.get_database_backend(),
+                "SELECT COUNT(*) AS missing FROM \"case\" WHERE wait_as_of IS NULL",
+            ))
+            .await
+            .expect("count")
+            .expect("a row");
+        row.try_get::<i64>("", "missing").expect("missing")
+    };
+    owner
+        .execute_unprepared(
+            "UPDATE \"case\" SET wait_days = NULL, wait_as_of = NULL, wait_runs_until = NULL",
+        )
+        .await
+        .expect("forget the counts");
+    assert_eq!(count_missing().await, 1);
+    let restarted = api::startup::Application::build(app.settings.clone())
+        .await
+        .expect("restart");
+    assert_eq!(count_missing().await, 0);
+    drop(restarted);
+}
+on_both_stores!(the_server_fills_in_missing_counts_at_start);

@@ -192,6 +192,76 @@ pub fn school_days_without_provision(
         .fold(0u32, u32::saturating_add)
 }
 
+/// The first day school days are numbered from by [`school_day_number`]: before any calendar
+/// the service ships.
+const SCHOOL_DAY_EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(2018, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+
+/// The number of school days on `calendar` from 1 January 2018 up to and including `date`.
+/// Differences of two numbers count the school days between their dates, so the database can
+/// do school-day arithmetic with integers.
+pub fn school_day_number(calendar: &SchoolCalendar, date: NaiveDate) -> i32 {
+    i32::try_from(calendar.school_days_between(SCHOOL_DAY_EPOCH, date)).unwrap_or(i32::MAX)
+}
+
+/// [`school_days_without_provision`] as a running count, so it can be stored on a case and
+/// ranked on in the database for any later day without recomputing every case.
+///
+/// `days_then` school days had gone without provision by the day numbered `as_of` (see
+/// [`school_day_number`]). After it the count goes up by one a school day while the child is
+/// still absent and still without provision: up to the day numbered `runs_until`, or for good
+/// when that is `None`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProvisionWait {
+    pub days_then: i32,
+    pub as_of: i32,
+    pub runs_until: Option<i32>,
+}
+
+impl ProvisionWait {
+    /// The running count as of `as_of`, for episodes that have all begun by then (absences are
+    /// never recorded ahead of time).
+    ///
+    /// Why it is exact for every later day: after `as_of` only the academic year's last period
+    /// can still be running, so later days count from one interval, which ends at the earlier
+    /// of that period's last day and the day before provision starts.
+    pub fn as_of(
+        calendar: &SchoolCalendar,
+        episodes: &[AbsenceEpisode],
+        provision_start: Option<NaiveDate>,
+        as_of: NaiveDate,
+    ) -> Self {
+        let days_then = school_days_without_provision(calendar, episodes, provision_start, as_of);
+        let period_end = periods_of_the_academic_year(episodes)
+            .last()
+            .map(|(_, end)| *end);
+        let provision_eve = provision_start.map(|start| start.pred_opt().unwrap_or(NaiveDate::MIN));
+        let last_counted = match (period_end, provision_eve) {
+            // No absence at all: nothing to count, ever.
+            (None, _) => Some(as_of),
+            (Some(end), eve) => match (end, eve) {
+                (Some(end), Some(eve)) => Some(end.min(eve)),
+                (Some(end), None) => Some(end),
+                (None, eve) => eve,
+            },
+        };
+        Self {
+            days_then: i32::try_from(days_then).unwrap_or(i32::MAX),
+            as_of: school_day_number(calendar, as_of),
+            runs_until: last_counted.map(|day| school_day_number(calendar, day.max(as_of))),
+        }
+    }
+
+    /// The count on the day numbered `today` (not before `as_of`). The database ranks cases by
+    /// the same expression (`service::case`), so the two must change together.
+    pub fn days_on(&self, today: i32) -> i32 {
+        let counted_to = self.runs_until.map_or(today, |until| until.min(today));
+        self.days_then + (counted_to - self.as_of).max(0)
+    }
+}
+
 /// Whether the deadline has passed and provision has not started by today.
 ///
 /// Provision that started late is no longer overdue (it is [`is_late`]); provision booked to
@@ -631,5 +701,63 @@ mod tests {
     fn an_episode_ending_before_it_starts_is_refused() {
         assert!(AbsenceEpisode::new(date(2024, 5, 13), Some(date(2024, 5, 12))).is_err());
         assert!(AbsenceEpisode::new(date(2024, 5, 13), Some(date(2024, 5, 13))).is_ok());
+    }
+
+    /// The stored running count must agree with the direct count on every later day, whatever
+    /// the episodes and provision: checked day by day over a year, on both kinds of calendar.
+    #[test]
+    fn a_stored_wait_agrees_with_the_direct_count_on_every_later_day() {
+        let calendars = [SchoolCalendar::fallback(), summer_2024()];
+        let starts = [date(2024, 4, 22), date(2024, 5, 13), date(2024, 5, 29)];
+        let mut scenarios: Vec<(Vec<AbsenceEpisode>, Option<NaiveDate>)> = Vec::new();
+        for start in starts {
+            for provision in [None, Some(date(2024, 5, 20)), Some(date(2024, 6, 10))] {
+                scenarios.push((vec![open(start)], provision));
+                scenarios.push((vec![closed(start, date(2024, 6, 5))], provision));
+                // An earlier episode in the same school year adds to a later, still open one.
+                scenarios.push((
+                    vec![closed(date(2024, 1, 8), date(2024, 1, 19)), open(start)],
+                    provision,
+                ));
+            }
+        }
+        // Across the summer holiday into a new school year.
+        scenarios.push((vec![open(date(2024, 7, 1))], Some(date(2024, 9, 16))));
+        scenarios.push((vec![open(date(2024, 7, 1))], None));
+        for calendar in &calendars {
+            for (episodes, provision) in &scenarios {
+                let latest_start = episodes.iter().map(|e| e.start).max().expect("episodes");
+                for offset in [0, 3, 17] {
+                    let as_of = latest_start + chrono::Days::new(offset);
+                    let wait = ProvisionWait::as_of(calendar, episodes, *provision, as_of);
+                    for later in 0..400 {
+                        let today = as_of + chrono::Days::new(later);
+                        assert_eq!(
+                            wait.days_on(school_day_number(calendar, today)),
+                            i32::try_from(school_days_without_provision(
+                                calendar, episodes, *provision, today
+                            ))
+                            .expect("small"),
+                            "{episodes:?}, provision {provision:?}, as of {as_of}, on {today}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn school_day_numbers_count_the_school_days_between_dates() {
+        let calendar = summer_2024();
+        // 24 May (Fri) to 3 June (Mon) across half-term: one school day later.
+        assert_eq!(
+            school_day_number(&calendar, date(2024, 6, 3))
+                - school_day_number(&calendar, date(2024, 5, 24)),
+            1
+        );
+        let fallback = SchoolCalendar::fallback();
+        assert_eq!(school_day_number(&fallback, date(2017, 12, 31)), 0);
+        // 1 January 2018 was a bank holiday; Tuesday 2 January the first school day.
+        assert_eq!(school_day_number(&fallback, date(2018, 1, 2)), 1);
     }
 }

@@ -4,6 +4,8 @@
 pub mod calendar;
 /// A child's details, validated field by field.
 pub mod child;
+/// Today's date in England, which deadlines count from.
+pub mod clock;
 /// Provision deadlines, days without provision, reviews and evidence expiry.
 pub mod deadline;
 /// The DfE 3-digit local authority code.

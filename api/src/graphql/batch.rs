@@ -1,5 +1,5 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::case::{CaseReason, ClosureReason};
 use super::child::CreateChildInput;
@@ -141,7 +141,7 @@ impl BatchMutation {
         let principal = context::principal(ctx)?;
         let scope = principal.council_scope(&[Role::Service])?;
         check_size(ctx, rows.len())?;
-        let today = Utc::now().date_naive();
+        let today = crate::domain::clock::today();
         let parsed = rows.into_iter().map(|row| row.parse(today)).collect();
         Ok(batch::upsert_cases(
             context::store(ctx)?,

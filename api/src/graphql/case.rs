@@ -6,6 +6,7 @@ use entity::{case_event, medical_evidence, provision};
 use super::context;
 use super::types::{Child, SenStatus};
 use crate::auth::{CASEWORK, Role};
+use crate::domain::clock;
 use crate::domain::deadline::DeadlineSettings;
 use crate::error::AppError;
 use crate::service::audit::AuditActor;
@@ -233,7 +234,7 @@ impl Case {
     }
     /// The provision running today, if any.
     async fn current_provision(&self) -> Option<Provision> {
-        let today = Utc::now().date_naive();
+        let today = clock::today();
         self.0
             .provisions
             .iter()
@@ -334,10 +335,6 @@ pub struct AddMedicalEvidenceInput {
     valid_until: Option<NaiveDate>,
 }
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
 fn actor(ctx: &Context<'_>) -> Result<AuditActor, AppError> {
     Ok(context::principal(ctx)?.audit_actor())
 }
@@ -349,7 +346,14 @@ async fn reload(
     case_id: uuid::Uuid,
 ) -> Result<Case, AppError> {
     Ok(Case(
-        cases::get(context::store(ctx)?, scope, &actor(ctx)?, case_id, today()).await?,
+        cases::get(
+            context::store(ctx)?,
+            scope,
+            &actor(ctx)?,
+            case_id,
+            clock::today(),
+        )
+        .await?,
     ))
 }
 
@@ -401,7 +405,7 @@ impl CaseQuery {
             order,
             first as u64,
             offset as u64,
-            today(),
+            clock::today(),
         )
         .await?;
         let mut connection = Connection::new(offset > 0, has_next);
@@ -418,7 +422,14 @@ impl CaseQuery {
         let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
         let id = context::parse_id("id", &id)?;
         Ok(Case(
-            cases::get(context::store(ctx)?, scope, &actor(ctx)?, id, today()).await?,
+            cases::get(
+                context::store(ctx)?,
+                scope,
+                &actor(ctx)?,
+                id,
+                clock::today(),
+            )
+            .await?,
         ))
     }
 
@@ -434,8 +445,14 @@ impl CaseQuery {
             .ok()
             .filter(|days| *days <= 190)
             .ok_or_else(|| AppError::bad_input("withinSchoolDays", "must be between 0 and 190"))?;
-        let due =
-            cases::due_soon(context::store(ctx)?, scope, &actor(ctx)?, within, today()).await?;
+        let due = cases::due_soon(
+            context::store(ctx)?,
+            scope,
+            &actor(ctx)?,
+            within,
+            clock::today(),
+        )
+        .await?;
         Ok(due.into_iter().map(Case).collect())
     }
 }
@@ -449,7 +466,7 @@ impl CaseMutation {
     /// Opens a case for a child, with the referral on its timeline.
     async fn open_case(&self, ctx: &Context<'_>, input: OpenCaseInput) -> Result<Case, AppError> {
         let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
-        let today = today();
+        let today = clock::today();
         let absence_start = cases::parse_past_date("absenceStart", input.absence_start, today)?;
         let new = NewCase {
             child_id: context::parse_id("childId", &input.child_id)?,
@@ -481,7 +498,7 @@ impl CaseMutation {
     ) -> Result<Case, AppError> {
         let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
         let case_id = context::parse_id("caseId", &case_id)?;
-        let decided_on = cases::parse_past_date("decidedOn", decided_on, today())?;
+        let decided_on = cases::parse_past_date("decidedOn", decided_on, clock::today())?;
         let reason = reason.map(|r| text("reason", r, 500)).transpose()?;
         let store = context::store(ctx)?;
         cases::decide(
@@ -546,7 +563,7 @@ impl CaseMutation {
     ) -> Result<Case, AppError> {
         let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
         let case_id = context::parse_id("caseId", &case_id)?;
-        let held_on = cases::parse_past_date("heldOn", held_on, today())?;
+        let held_on = cases::parse_past_date("heldOn", held_on, clock::today())?;
         let store = context::store(ctx)?;
         cases::record_review(store, scope, &actor(ctx)?, case_id, held_on).await?;
         reload(ctx, scope, case_id).await
@@ -563,7 +580,11 @@ impl CaseMutation {
         let new = NewEvidence {
             source: input.source.into(),
             category: text("category", input.category, 100)?,
-            evidence_date: cases::parse_past_date("evidenceDate", input.evidence_date, today())?,
+            evidence_date: cases::parse_past_date(
+                "evidenceDate",
+                input.evidence_date,
+                clock::today(),
+            )?,
             valid_until: input.valid_until,
         };
         let store = context::store(ctx)?;
@@ -581,7 +602,7 @@ impl CaseMutation {
     ) -> Result<Case, AppError> {
         let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
         let case_id = context::parse_id("caseId", &case_id)?;
-        let closed_on = cases::parse_past_date("closedOn", closed_on, today())?;
+        let closed_on = cases::parse_past_date("closedOn", closed_on, clock::today())?;
         let store = context::store(ctx)?;
         cases::close(
             store,

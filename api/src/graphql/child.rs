@@ -1,6 +1,6 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::context;
 use super::types::{Child, PrimaryNeed, SenStatus, Sex, SocialCareStatus};
@@ -69,7 +69,7 @@ pub struct UpdateChildInput {
 
 impl CreateChildInput {
     pub(crate) fn parse(self) -> Result<NewChild, AppError> {
-        let today = Utc::now().date_naive();
+        let today = crate::domain::clock::today();
         Ok(NewChild {
             given_name: rules::parse_name("givenName", &self.given_name)?,
             family_name: rules::parse_name("familyName", &self.family_name)?,
@@ -113,7 +113,7 @@ fn change<T, U>(
 
 impl UpdateChildInput {
     fn parse(self) -> Result<ChildChanges, AppError> {
-        let today = Utc::now().date_naive();
+        let today = crate::domain::clock::today();
         Ok(ChildChanges {
             given_name: self
                 .given_name

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::Store;
 use super::audit::{self, AuditActor};
+use super::case::StoredDeadlines;
 use super::child::NewChild;
 use crate::error::{AppError, AppResult, Rejection};
 use crate::tenancy::{CouncilTxn, TenantScope};
@@ -346,6 +347,9 @@ pub async fn upsert_cases(
                     closed_on,
                     provision_due_by: None,
                     provision_started_on: None,
+                    wait_days: None,
+                    wait_as_of: None,
+                    wait_runs_until: None,
                     created_at: now,
                     updated_at: now,
                 });
@@ -411,8 +415,11 @@ pub async fn upsert_cases(
     let calendar = super::case::load_calendar(&txn).await?;
     let settings = super::settings::load(&txn).await?;
     let episodes = super::case::episodes_by_child(&all_cases);
+    let today = crate::domain::clock::today();
     for new_case in &mut new_cases {
-        new_case.provision_due_by = super::case::due_by(&calendar, &settings, new_case, &episodes);
+        // A new case has no provision yet.
+        StoredDeadlines::compute(&calendar, &settings, new_case, &episodes, None, today)
+            .apply(new_case);
     }
     let new_cases: Vec<case::ActiveModel> = new_cases
         .into_iter()

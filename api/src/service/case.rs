@@ -14,15 +14,16 @@ use entity::provision::{self, ProvisionKind};
 use entity::{child, school_closure, school_term};
 use sea_orm::sea_query::{Expr, NullOrdering};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, Order, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
 use super::Store;
 use super::audit::{self, AuditActor};
 use crate::domain::calendar::{SchoolCalendar, Term};
-use crate::domain::deadline::{self, AbsenceEpisode, DeadlineSettings};
+use crate::domain::clock;
+use crate::domain::deadline::{self, AbsenceEpisode, DeadlineSettings, ProvisionWait};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::{CouncilTxn, TenantScope};
 
@@ -156,6 +157,9 @@ pub async fn open(
             closed_on: Set(None),
             provision_due_by: Set(None),
             provision_started_on: Set(None),
+            wait_days: Set(None),
+            wait_as_of: Set(None),
+            wait_runs_until: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         })
@@ -595,21 +599,20 @@ pub async fn list(
             (load_details(&txn, cases, settings, today).await?, has_next)
         }
         CaseOrder::DaysWithoutProvision => {
-            let cases = query.order_by_asc(case::Column::Id).all(txn.conn()).await?;
-            let mut details = load_details(&txn, cases, settings, today).await?;
-            details.sort_by_key(|d| {
-                (
-                    std::cmp::Reverse(d.deadlines.school_days_without_provision),
-                    d.case.id,
+            let calendar = load_calendar(&txn).await?;
+            let mut cases = query
+                .order_by(
+                    days_without_provision_on(deadline::school_day_number(&calendar, today)),
+                    Order::Desc,
                 )
-            });
-            let has_next = details.len() as u64 > offset + first;
-            let page: Vec<_> = details
-                .into_iter()
-                .skip(offset as usize)
-                .take(first as usize)
-                .collect();
-            (page, has_next)
+                .order_by_asc(case::Column::Id)
+                .offset(offset)
+                .limit(first + 1)
+                .all(txn.conn())
+                .await?;
+            let has_next = cases.len() as u64 > first;
+            cases.truncate(first as usize);
+            (load_details(&txn, cases, settings, today).await?, has_next)
         }
     };
     txn.commit().await?;
@@ -659,12 +662,79 @@ pub async fn due_soon(
     Ok(details)
 }
 
-/// Recomputes and stores the due date and first provision start of every case of these
-/// children: called whenever something they depend on changes (a case opened or closed,
-/// provision started, the calendar replaced).
+/// The SQL for [`ProvisionWait::days_on`] over a case's stored `wait_*` columns, on the school
+/// day numbered `today`: the same arithmetic, so the database ranks cases exactly as the
+/// service counts them. `today` is an integer the service computed, never caller text.
+fn days_without_provision_on(today: i32) -> Expr {
+    let counted_to =
+        format!("(CASE WHEN wait_runs_until < {today} THEN wait_runs_until ELSE {today} END)");
+    Expr::cust(format!(
+        "(COALESCE(wait_days, 0) + CASE WHEN {counted_to} > COALESCE(wait_as_of, 0) \
+         THEN {counted_to} - COALESCE(wait_as_of, 0) ELSE 0 END)"
+    ))
+}
+
+/// What is stored on a case so the database can find and rank cases by their deadlines:
+/// recomputed whenever something it depends on changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StoredDeadlines {
+    pub provision_due_by: Option<NaiveDate>,
+    pub provision_started_on: Option<NaiveDate>,
+    pub wait: ProvisionWait,
+}
+
+impl StoredDeadlines {
+    /// As computed for `case` on `calendar` today.
+    pub(crate) fn compute(
+        calendar: &SchoolCalendar,
+        settings: &DeadlineSettings,
+        case: &case::Model,
+        episodes: &HashMap<(Uuid, bool), Vec<AbsenceEpisode>>,
+        provision_started_on: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Self {
+        Self {
+            provision_due_by: due_by(calendar, settings, case, episodes),
+            provision_started_on,
+            wait: ProvisionWait::as_of(
+                calendar,
+                &episodes_for(case, episodes),
+                provision_started_on,
+                today,
+            ),
+        }
+    }
+
+    /// As stored on `case`.
+    fn of(case: &case::Model) -> Self {
+        Self {
+            provision_due_by: case.provision_due_by,
+            provision_started_on: case.provision_started_on,
+            wait: ProvisionWait {
+                days_then: case.wait_days.unwrap_or(-1),
+                as_of: case.wait_as_of.unwrap_or(-1),
+                runs_until: case.wait_runs_until,
+            },
+        }
+    }
+
+    /// Writes these onto a case about to be inserted.
+    pub(crate) fn apply(&self, case: &mut case::Model) {
+        case.provision_due_by = self.provision_due_by;
+        case.provision_started_on = self.provision_started_on;
+        case.wait_days = Some(self.wait.days_then);
+        case.wait_as_of = Some(self.wait.as_of);
+        case.wait_runs_until = self.wait.runs_until;
+    }
+}
+
+/// Recomputes and stores the deadlines of every case of these children (see
+/// [`StoredDeadlines`]): called whenever something they depend on changes (a case opened or
+/// closed, provision started, the calendar or the council's settings replaced).
 pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> AppResult<()> {
     let calendar = load_calendar(txn).await?;
     let settings = super::settings::load(txn).await?;
+    let today = clock::today();
     let mut cases = Vec::new();
     for chunk in child_ids.chunks(1_000) {
         cases.extend(
@@ -691,17 +761,50 @@ pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> A
     }
     let episodes = episodes_by_child(&cases);
     for case in &cases {
-        let due = due_by(&calendar, &settings, case, &episodes);
         let started = first_start.get(&case.id).copied();
-        if (due, started) != (case.provision_due_by, case.provision_started_on) {
+        let fresh = StoredDeadlines::compute(&calendar, &settings, case, &episodes, started, today);
+        if fresh != StoredDeadlines::of(case) {
             txn.update_many::<case::Entity>(case::Column::Id.eq(case.id))
-                .col_expr(case::Column::ProvisionDueBy, Expr::value(due))
-                .col_expr(case::Column::ProvisionStartedOn, Expr::value(started))
+                .col_expr(
+                    case::Column::ProvisionDueBy,
+                    Expr::value(fresh.provision_due_by),
+                )
+                .col_expr(
+                    case::Column::ProvisionStartedOn,
+                    Expr::value(fresh.provision_started_on),
+                )
+                .col_expr(case::Column::WaitDays, Expr::value(fresh.wait.days_then))
+                .col_expr(case::Column::WaitAsOf, Expr::value(fresh.wait.as_of))
+                .col_expr(
+                    case::Column::WaitRunsUntil,
+                    Expr::value(fresh.wait.runs_until),
+                )
                 .exec(txn.conn())
                 .await?;
         }
     }
     Ok(())
+}
+
+/// Computes the stored deadlines of cases that have none yet (rows from before a migration
+/// added a column), council by council. Run at start, before serving; quick when there are
+/// none.
+pub async fn fill_missing_deadlines(store: &Store) -> AppResult<u64> {
+    // The owner's connection sees every council's rows: this only finds which councils to visit.
+    let councils: Vec<Uuid> = case::Entity::find()
+        .select_only()
+        .column(case::Column::TenantId)
+        .filter(case::Column::WaitAsOf.is_null())
+        .distinct()
+        .into_tuple()
+        .all(&store.db)
+        .await?;
+    for council in &councils {
+        let txn = store.council(TenantScope::for_council(*council)).await?;
+        refresh_all_deadlines(&txn).await?;
+        txn.commit().await?;
+    }
+    Ok(councils.len() as u64)
 }
 
 /// Recomputes every case of the council: after a change that moves every due date (the
