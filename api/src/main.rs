@@ -110,7 +110,12 @@ async fn main() -> anyhow::Result<()> {
             std::fs::create_dir_all(&settings.data_dir)?;
             let db = startup::connect(&settings).await?;
             Migrator::up(&db, None).await?;
-            let store = Store::new(db, settings.database.app_role.clone(), Default::default());
+            let store = Store::new(
+                db.clone(),
+                db,
+                settings.database.app_role.clone(),
+                Default::default(),
+            );
             let children = seed::seed_demo(&store)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.client_message()))?;

@@ -1,5 +1,6 @@
 //! `Application::build`: the one way a server is assembled, used by `main` and by the tests.
 
+use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,7 +45,16 @@ impl Application {
                 .context("running migrations")?;
         }
         verify_database_lock(&db, &settings.database.app_role).await?;
-        let store = Store::new(db.clone(), settings.database.app_role.clone(), statements);
+        let read_log_db = count_statements(
+            connect_pool(&settings, READ_LOG_CONNECTIONS).await?,
+            statements.clone(),
+        );
+        let store = Store::new(
+            db.clone(),
+            read_log_db,
+            settings.database.app_role.clone(),
+            statements,
+        );
         let filled = crate::service::case::fill_missing_deadlines(&store)
             .await
             .map_err(into_anyhow)?;
@@ -103,7 +113,14 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        // Nagle's algorithm would hold a response's second small write until the client acks
+        // the first, which a client delays by up to 40 ms: answers go out at once instead.
+        let listener = self.listener.tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY on a connection");
+            }
+        });
+        axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await?;
         self.store.db.close_by_ref().await.ok();
@@ -116,24 +133,40 @@ impl Application {
 pub async fn connect_counted(
     settings: &Settings,
 ) -> anyhow::Result<(DatabaseConnection, Arc<AtomicU64>)> {
-    let mut db = connect(settings).await?;
     let statements = Arc::new(AtomicU64::new(0));
-    let counter = statements.clone();
+    let db = connect_pool(settings, settings.database.max_connections).await?;
+    Ok((count_statements(db, statements.clone()), statements))
+}
+
+/// Connections of the audit log's read writer (see `service::audit::ReadLog`): its own, so
+/// appending reads never queues behind the requests that wait for it.
+const READ_LOG_CONNECTIONS: u32 = 2;
+
+/// Counts `db`'s statements into `statements` and the `/metrics` counters.
+fn count_statements(mut db: DatabaseConnection, statements: Arc<AtomicU64>) -> DatabaseConnection {
     db.set_metric_callback(move |info| {
-        counter.fetch_add(1, Ordering::Relaxed);
+        statements.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("hub_db_statements_total").increment(1);
         metrics::histogram!("hub_db_statement_duration_seconds").record(info.elapsed.as_secs_f64());
     });
-    Ok((db, statements))
+    db
 }
 
 /// Opens the pool: PostgreSQL when the URL says so, else SQLite (created if missing) in WAL
 /// mode, so readers do not wait for the writer.
 pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    connect_pool(settings, settings.database.max_connections).await
+}
+
+/// As [`connect`], with `max_connections` connections at most.
+async fn connect_pool(
+    settings: &Settings,
+    max_connections: u32,
+) -> anyhow::Result<DatabaseConnection> {
     let url = settings.database_url();
     let mut options = ConnectOptions::new(url.expose().to_owned());
     options
-        .max_connections(settings.database.max_connections)
+        .max_connections(max_connections)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         // Statement logging would print SQL at info; parameters stay out of it, but keep it quiet.

@@ -105,6 +105,8 @@ pub struct Options {
     /// Minimum seconds between JWKS refreshes triggered by unknown kids.
     pub jwks_min_refresh_seconds: u64,
     pub profile: Profile,
+    /// The server's pool size: small for tests, which run many servers side by side.
+    pub max_connections: u32,
 }
 
 impl Options {
@@ -113,6 +115,7 @@ impl Options {
             backend,
             jwks_min_refresh_seconds: 0,
             profile: Profile::Production,
+            max_connections: 4,
         }
     }
 }
@@ -230,7 +233,7 @@ pub fn settings_for(database: &TestDatabase, jwks: &JwksServer, options: &Option
         ..Settings::default()
     };
     settings.database.url = Some(Secret::new(database.url()));
-    settings.database.max_connections = 4;
+    settings.database.max_connections = options.max_connections;
     settings.server.bind = "127.0.0.1:0".into();
     settings.auth.jwks_min_refresh_seconds = options.jwks_min_refresh_seconds;
     settings.auth.leeway_seconds = 5;

@@ -42,12 +42,20 @@ pub struct Store {
 
 impl Store {
     /// A store over `db`, counting the statements `db` reports through its metric callback.
-    /// Starts the audit log's read writer, so it must be called inside the Tokio runtime.
-    pub fn new(db: DatabaseConnection, app_role: String, statements: Arc<AtomicU64>) -> Self {
+    ///
+    /// Starts the audit log's read writer on `read_log_db`: a pool of its own in the server, so
+    /// appending reads never waits behind the requests that are waiting for it (`db` again will
+    /// do for one-off commands). Must be called inside the Tokio runtime.
+    pub fn new(
+        db: DatabaseConnection,
+        read_log_db: DatabaseConnection,
+        app_role: String,
+        statements: Arc<AtomicU64>,
+    ) -> Self {
         let sqlite_writer: Arc<tokio::sync::Mutex<()>> = Arc::default();
         let serial = (db.get_database_backend() == sea_orm::DbBackend::Sqlite)
             .then(|| sqlite_writer.clone());
-        let reads = audit::ReadLog::start(db.clone(), app_role.clone(), serial);
+        let reads = audit::ReadLog::start(read_log_db, app_role.clone(), serial);
         Self {
             db,
             app_role,

@@ -3,12 +3,13 @@
 //! (50 cases with child, current provision and latest evidence) fetched by 16 concurrent clients.
 //!
 //! Run: `cargo run --release -p hub-tests --bin bench` (needs the tests' PostgreSQL).
-//! Options via env: BENCH_CASES (default 100000), BENCH_CLIENTS (16), BENCH_REQUESTS (2000).
+//! Options via env: BENCH_CASES (default 100000), BENCH_CLIENTS (16), BENCH_REQUESTS (2000),
+//! BENCH_POOL (the server's pool, default 16), BENCH_RANKED_REQUESTS (100).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hub_tests::{Backend, Caller, TestApp};
+use hub_tests::{Backend, Caller, Options, TestApp};
 use serde_json::{Value, json};
 
 fn env(name: &str, default: usize) -> usize {
@@ -29,7 +30,14 @@ async fn main() {
     let clients = env("BENCH_CLIENTS", 16);
     let requests = env("BENCH_REQUESTS", 2_000);
     let batch = 10_000;
-    let app = Arc::new(TestApp::spawn(Backend::Postgres).await);
+    // The production default pool (16 connections), not the tests' small one.
+    let default_pool = api::config::Settings::default().database.max_connections;
+    let options = Options {
+        max_connections: u32::try_from(env("BENCH_POOL", default_pool as usize))
+            .unwrap_or(default_pool),
+        ..Options::new(Backend::Postgres)
+    };
+    let app = Arc::new(TestApp::spawn_with(options).await);
     let service = app.token(Caller::Kent, &["service"]);
 
     let mut case_batches = Vec::new();
@@ -133,5 +141,25 @@ async fn main() {
         percentile(&latencies, 0.95),
         percentile(&latencies, 0.99),
         latencies.len() as f64 / elapsed.as_secs_f64()
+    );
+
+    // Ranking every open case by school days without provision: computed in the database over
+    // the whole council, so it is measured on its own, one client at a time.
+    let ranked = "{ cases(filter: { status: OPEN }, orderBy: DAYS_WITHOUT_PROVISION, first: 50) { edges { node { id schoolDaysWithoutProvision
+                  child { givenName familyName } } } } }";
+    let mut latencies = Vec::new();
+    for _ in 0..env("BENCH_RANKED_REQUESTS", 100) {
+        let sent = Instant::now();
+        let (status, body) = app.graphql(&caseworker, ranked, json!({})).await;
+        assert_eq!(status, 200);
+        assert!(body["errors"].is_null(), "{body}");
+        latencies.push(sent.elapsed());
+    }
+    latencies.sort();
+    println!(
+        "open cases by days without provision, first 50, 1 client, {} requests: p50 {:.1?}, p99 {:.1?}",
+        latencies.len(),
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
     );
 }
