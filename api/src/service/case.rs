@@ -705,7 +705,20 @@ impl StoredDeadlines {
         }
     }
 
-    /// As stored on `case`.
+    /// As stored on `case`, if they have been computed.
+    fn stored(case: &case::Model) -> Option<Self> {
+        Some(Self {
+            provision_due_by: case.provision_due_by,
+            provision_started_on: case.provision_started_on,
+            wait: ProvisionWait {
+                days_then: case.wait_days?,
+                as_of: case.wait_as_of?,
+                runs_until: case.wait_runs_until,
+            },
+        })
+    }
+
+    /// As stored on `case`; a never-computed count compares unequal to any fresh one.
     fn of(case: &case::Model) -> Self {
         Self {
             provision_due_by: case.provision_due_by,
@@ -927,13 +940,19 @@ async fn load_details(
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
-    // Every case of these children: earlier episodes count towards the cumulative 15 days.
-    let siblings = txn
-        .select::<case::Entity>()
-        .filter(case::Column::ChildId.is_in(child_ids))
-        .all(txn.conn())
-        .await?;
-    let episodes = episodes_by_child(&siblings);
+    // The due date and days without provision are stored on each case (see `StoredDeadlines`);
+    // only a case stored before they existed needs every case of its child, whose earlier
+    // episodes count towards the cumulative 15 days.
+    let episodes = if cases.iter().all(|c| StoredDeadlines::stored(c).is_some()) {
+        HashMap::new()
+    } else {
+        let siblings = txn
+            .select::<case::Entity>()
+            .filter(case::Column::ChildId.is_in(child_ids))
+            .all(txn.conn())
+            .await?;
+        episodes_by_child(&siblings)
+    };
     let mut events = group(
         txn.select::<case_event::Entity>()
             .filter(case_event::Column::CaseId.is_in(case_ids.clone()))
@@ -1007,8 +1026,22 @@ fn derive(
     } else {
         settings.health_and_other_rule()
     };
-    let due = deadline::provision_due_by(calendar, episodes, rule);
     let provision_start = provisions.iter().map(|p| p.start_date).min();
+    let (due, school_days_without_provision) = match StoredDeadlines::stored(case) {
+        Some(stored) => (
+            stored.provision_due_by,
+            u32::try_from(
+                stored
+                    .wait
+                    .days_on(deadline::school_day_number(calendar, today)),
+            )
+            .unwrap_or(0),
+        ),
+        None => (
+            deadline::provision_due_by(calendar, episodes, rule),
+            deadline::school_days_without_provision(calendar, episodes, provision_start, today),
+        ),
+    };
     let open = case.status == CaseStatus::Open;
     let last_review = events
         .iter()
@@ -1019,12 +1052,7 @@ fn derive(
     let latest_evidence = evidence.iter().max_by_key(|e| e.evidence_date);
     Deadlines {
         provision_due_by: due,
-        school_days_without_provision: deadline::school_days_without_provision(
-            calendar,
-            episodes,
-            provision_start,
-            today,
-        ),
+        school_days_without_provision,
         overdue: open && deadline::is_overdue(due, provision_start, today),
         late: deadline::is_late(due, provision_start),
         next_review_due: if open {
