@@ -227,3 +227,58 @@ async fn a_read_that_cannot_be_recorded_is_not_answered() {
     assert!(body["data"].is_null(), "{body}");
     assert!(!body.to_string().contains("Ada"), "{body}");
 }
+
+/// A chain alone cannot show that its newest events were cut off; checked against the head an
+/// auditor noted earlier, it can.
+async fn cutting_events_off_the_end_is_detected_against_a_recorded_head(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    some_case_work(&app).await;
+    let auditor = app.token(Caller::Kent, &["auditor"]);
+    let (_, body) = app
+        .graphql(
+            &auditor,
+            "{ auditEvents(first: 1) { edges { node { sequence hash } } } }",
+            json!({}),
+        )
+        .await;
+    let head = body["data"]["auditEvents"]["edges"][0]["node"].clone();
+    let newest = head["sequence"].as_i64().expect("sequence");
+    const CHECK: &str = "query($head: RecordedHead) { verifyAuditChain(recordedHead: $head) { intact eventsChecked firstBrokenSequence reason } }";
+    let (_, body) = app.graphql(&auditor, CHECK, json!({ "head": head })).await;
+    assert_eq!(body["data"]["verifyAuditChain"]["intact"], true, "{body}");
+    // Someone with direct database access removes the two newest events.
+    let owner = app.database.connect().await;
+    owner
+        .execute_unprepared(&format!(
+            "DELETE FROM audit_event WHERE sequence >= {}",
+            newest - 1
+        ))
+        .await
+        .expect("truncate");
+    let (_, body) = app.graphql(&auditor, VERIFY, json!({})).await;
+    assert_eq!(
+        body["data"]["verifyAuditChain"]["intact"], true,
+        "what is left is a valid chain: {body}"
+    );
+    let (_, body) = app.graphql(&auditor, CHECK, json!({ "head": head })).await;
+    let report = &body["data"]["verifyAuditChain"];
+    assert_eq!(report["intact"], false, "{body}");
+    assert_eq!(report["firstBrokenSequence"], newest - 1, "{body}");
+    assert!(
+        report["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("removed from its end")),
+        "{body}"
+    );
+    // A recorded hash that is not a hash is refused, naming the field.
+    let (_, body) = app
+        .graphql(
+            &auditor,
+            CHECK,
+            json!({ "head": { "sequence": 1, "hash": "not-a-hash" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(hub_tests::error_field(&body), "recordedHead.hash", "{body}");
+}
+on_both_stores!(cutting_events_off_the_end_is_detected_against_a_recorded_head);

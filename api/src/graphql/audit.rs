@@ -1,5 +1,5 @@
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::audit_event;
 
@@ -60,6 +60,37 @@ pub struct AuditChainReport {
     reason: Option<String>,
 }
 
+/// An event of the chain as an auditor recorded it earlier, to check the log still reaches it.
+#[derive(InputObject)]
+pub struct RecordedHead {
+    /// The event's `sequence`.
+    sequence: i64,
+    /// The event's `hash`: 64 lowercase hex digits.
+    hash: String,
+}
+
+impl RecordedHead {
+    fn parse(self) -> Result<audit::ChainHead, AppError> {
+        if self.sequence < 1 {
+            return Err(AppError::bad_input(
+                "recordedHead.sequence",
+                "must be 1 or more",
+            ));
+        }
+        let hash = self.hash.trim().to_ascii_lowercase();
+        if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(AppError::bad_input(
+                "recordedHead.hash",
+                "must be 64 hexadecimal digits, as auditEvents shows it",
+            ));
+        }
+        Ok(audit::ChainHead {
+            sequence: self.sequence,
+            hash,
+        })
+    }
+}
+
 /// The council's audit log: auditors only.
 #[derive(Default)]
 pub struct AuditQuery;
@@ -94,9 +125,19 @@ impl AuditQuery {
     }
 
     /// Re-walks the council's chain and reports the first broken link, if any.
-    async fn verify_audit_chain(&self, ctx: &Context<'_>) -> Result<AuditChainReport, AppError> {
+    ///
+    /// A chain alone cannot show that its newest events were cut off. Pass `recordedHead`, the
+    /// `sequence` and `hash` of the newest event as an auditor noted them earlier (from
+    /// `auditEvents(first: 1)`, kept outside the hub), and the walk also fails if that event is
+    /// gone or differs.
+    async fn verify_audit_chain(
+        &self,
+        ctx: &Context<'_>,
+        recorded_head: Option<RecordedHead>,
+    ) -> Result<AuditChainReport, AppError> {
         let scope = context::principal(ctx)?.council_scope(&[Role::Auditor])?;
-        let report = audit::verify_chain(context::store(ctx)?, scope).await?;
+        let recorded_head = recorded_head.map(RecordedHead::parse).transpose()?;
+        let report = audit::verify_chain(context::store(ctx)?, scope, recorded_head).await?;
         Ok(AuditChainReport {
             intact: report.first_broken_sequence.is_none(),
             events_checked: report.events_checked,

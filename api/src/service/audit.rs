@@ -386,10 +386,23 @@ pub struct ChainReport {
 /// spliced). An empty log is intact.
 ///
 /// Events appended while the walk runs are checked too if the walk reaches them.
+/// An event as an auditor recorded it, outside the hub, to prove later that the log still
+/// reaches it unchanged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainHead {
+    pub sequence: i64,
+    pub hash: String,
+}
+
 #[tracing::instrument(skip_all, fields(council = %scope.council_id()))]
-pub async fn verify_chain(store: &Store, scope: TenantScope) -> AppResult<ChainReport> {
+pub async fn verify_chain(
+    store: &Store,
+    scope: TenantScope,
+    recorded_head: Option<ChainHead>,
+) -> AppResult<ChainReport> {
     let txn = store.council(scope).await?;
     let mut check = ChainCheck::new();
+    check.recorded_head = recorded_head;
     let mut broken = None;
     let mut after: Option<i64> = None;
     'walk: loop {
@@ -414,6 +427,9 @@ pub async fn verify_chain(store: &Store, scope: TenantScope) -> AppResult<ChainR
         }
     }
     txn.commit().await?;
+    if broken.is_none() {
+        broken = check.finish().err();
+    }
     let report = ChainReport {
         events_checked: check.checked,
         first_broken_sequence: broken.as_ref().map(|link| link.sequence),
@@ -528,6 +544,8 @@ struct ChainCheck {
     next_sequence: i64,
     previous_hash: String,
     checked: u64,
+    /// An event the chain must still hold, as recorded earlier.
+    recorded_head: Option<ChainHead>,
 }
 
 impl ChainCheck {
@@ -536,6 +554,23 @@ impl ChainCheck {
             next_sequence: 1,
             previous_hash: GENESIS_HASH.to_owned(),
             checked: 0,
+            recorded_head: None,
+        }
+    }
+
+    /// After the last event: the chain must reach the recorded head, if there is one.
+    fn finish(&self) -> Result<(), BrokenLink> {
+        match &self.recorded_head {
+            Some(head) if head.sequence >= self.next_sequence => Err(BrokenLink {
+                sequence: self.next_sequence,
+                reason: format!(
+                    "the log ends at event {}, but event {} was recorded earlier: events have \
+                     been removed from its end",
+                    self.next_sequence - 1,
+                    head.sequence
+                ),
+            }),
+            _ => Ok(()),
         }
     }
 
@@ -563,6 +598,15 @@ impl ChainCheck {
             } else {
                 format!("previous_hash does not match event {}", event.sequence - 1)
             }));
+        }
+        if let Some(head) = &self.recorded_head
+            && head.sequence == event.sequence
+            && head.hash != event.hash
+        {
+            return Err(broken(
+                "the event differs from the one recorded earlier: the chain was rewritten"
+                    .to_owned(),
+            ));
         }
         self.next_sequence = event.sequence.saturating_add(1);
         self.previous_hash.clone_from(&event.hash);
@@ -754,6 +798,37 @@ mod tests {
             }
         }
         (check.checked, None)
+    }
+
+    #[test]
+    fn a_chain_rewritten_from_scratch_differs_from_the_recorded_head() {
+        // An owner recomputes every hash after changing event 2: the chain is valid on its own,
+        // but event 4 is no longer the one an auditor recorded.
+        let original = chain(4);
+        let mut forged = original.clone();
+        forged[1].operation = "child.list".to_owned();
+        let mut previous = GENESIS_HASH.to_owned();
+        for event in &mut forged {
+            event.previous_hash.clone_from(&previous);
+            event.hash = event_hash(&ChainFields::of(event));
+            previous.clone_from(&event.hash);
+        }
+        assert_eq!(first_break(&forged), (4, None));
+        let mut check = ChainCheck::new();
+        check.recorded_head = Some(ChainHead {
+            sequence: 4,
+            hash: original[3].hash.clone(),
+        });
+        let broken = forged.iter().find_map(|event| check.check(event).err());
+        assert_eq!(broken.map(|link| link.sequence), Some(4));
+        // And a head beyond the end means events were cut off.
+        let mut check = ChainCheck::new();
+        check.recorded_head = Some(ChainHead {
+            sequence: 6,
+            hash: original[3].hash.clone(),
+        });
+        assert!(original.iter().all(|event| check.check(event).is_ok()));
+        assert_eq!(check.finish().map_err(|link| link.sequence), Err(5));
     }
 
     #[test]

@@ -800,24 +800,32 @@ pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> A
 }
 
 /// Computes the stored deadlines of cases that have none yet (rows from before a migration
-/// added a column), council by council. Run at start, before serving; quick when there are
-/// none.
+/// added a column), council by council. Run at start, before serving; one small query per
+/// council when there is nothing to do. Returns how many councils needed it.
 pub async fn fill_missing_deadlines(store: &Store) -> AppResult<u64> {
-    // The owner's connection sees every council's rows: this only finds which councils to visit.
-    let councils: Vec<Uuid> = case::Entity::find()
+    // Councils are shared reference data; their cases are reached only through each council's
+    // own transaction (row-level security binds the owner too, so no query sees them all).
+    let councils: Vec<Uuid> = entity::council::Entity::find()
         .select_only()
-        .column(case::Column::TenantId)
-        .filter(case::Column::WaitAsOf.is_null())
-        .distinct()
+        .column(entity::council::Column::Id)
         .into_tuple()
         .all(&store.db)
         .await?;
-    for council in &councils {
-        let txn = store.council(TenantScope::for_council(*council)).await?;
-        refresh_all_deadlines(&txn).await?;
+    let mut filled = 0;
+    for council in councils {
+        let txn = store.council(TenantScope::for_council(council)).await?;
+        let missing = txn
+            .select::<case::Entity>()
+            .filter(case::Column::WaitAsOf.is_null())
+            .one(txn.conn())
+            .await?;
+        if missing.is_some() {
+            refresh_all_deadlines(&txn).await?;
+            filled += 1;
+        }
         txn.commit().await?;
     }
-    Ok(councils.len() as u64)
+    Ok(filled)
 }
 
 /// Recomputes every case of the council: after a change that moves every due date (the
