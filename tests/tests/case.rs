@@ -686,3 +686,108 @@ async fn the_server_fills_in_missing_counts_at_start(backend: Backend) {
     drop(restarted);
 }
 on_both_stores!(the_server_fills_in_missing_counts_at_start);
+
+const CHANGE_PROVISION: &str = "mutation($input: ChangeProvisionInput!) { changeProvision(input: $input) { \
+    timeline { kind occurredOn } provisions { id hoursPerWeek fullTime startDate endDate } currentProvision { hoursPerWeek fullTime } } }";
+
+/// Tuition goes from a reduced timetable to full time: the timeline says so, and each period
+/// keeps the hours it had.
+async fn provision_changes_keep_each_periods_hours(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let child = app.create_child(&kent, "Ada", "Ashdown", None).await;
+    let case = open_case(&app, &kent, &child, "HEALTH", "2026-09-07").await;
+    let case_id = case["id"].as_str().expect("id");
+    let (_, body) = app
+        .graphql(
+            &kent,
+            &format!("mutation($input: StartProvisionInput!) {{ startProvision(input: $input) {{ {CASE_FIELDS} }} }}"),
+            json!({ "input": { "caseId": case_id, "kind": "TUITION", "provider": "Home tuition service",
+                    "hoursPerWeek": 10.0, "fullTime": false, "reducedReason": "fatigue after treatment",
+                    "startDate": "2026-09-21" } }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let first = body["data"]["startProvision"]["provisions"][0]["id"].clone();
+
+    // Bad changes are refused, naming the field, and change nothing.
+    for (change, field) in [
+        (
+            json!({ "changedOn": "2026-10-05", "hoursPerWeek": 12.0, "fullTime": false }),
+            "reducedReason",
+        ),
+        (
+            json!({ "changedOn": "2026-10-05", "hoursPerWeek": 41.0, "fullTime": true }),
+            "hoursPerWeek",
+        ),
+        (
+            json!({ "changedOn": "2026-09-21", "hoursPerWeek": 25.0, "fullTime": true }),
+            "changedOn",
+        ),
+    ] {
+        let mut input = change.clone();
+        input["provisionId"] = first.clone();
+        let (_, body) = app
+            .graphql(&kent, CHANGE_PROVISION, json!({ "input": input }))
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{change}: {body}");
+        assert_eq!(error_field(&body), field, "{body}");
+    }
+    // Another council cannot change it.
+    let surrey = app.token(Caller::Surrey, &["caseworker"]);
+    let (_, body) = app
+        .graphql(
+            &surrey,
+            CHANGE_PROVISION,
+            json!({ "input": { "provisionId": first, "changedOn": "2026-10-05", "hoursPerWeek": 25.0, "fullTime": true } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+
+    let (_, body) = app
+        .graphql(
+            &kent,
+            CHANGE_PROVISION,
+            json!({ "input": { "provisionId": first, "changedOn": "2026-10-05", "hoursPerWeek": 25.0, "fullTime": true } }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let changed = &body["data"]["changeProvision"];
+    let kinds: Vec<&str> = changed["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "REFERRAL_RECEIVED",
+            "PROVISION_STARTED",
+            "PROVISION_CHANGED"
+        ],
+        "{body}"
+    );
+    assert_eq!(
+        changed["provisions"],
+        json!([
+            { "id": first, "hoursPerWeek": 10.0, "fullTime": false, "startDate": "2026-09-21", "endDate": "2026-10-04" },
+            { "id": changed["provisions"][1]["id"], "hoursPerWeek": 25.0, "fullTime": true, "startDate": "2026-10-05", "endDate": null },
+        ]),
+        "{body}"
+    );
+    assert_eq!(
+        changed["currentProvision"],
+        json!({ "hoursPerWeek": 25.0, "fullTime": true })
+    );
+    // The provision that has ended cannot be changed again.
+    let (_, body) = app
+        .graphql(
+            &kent,
+            CHANGE_PROVISION,
+            json!({ "input": { "provisionId": first, "changedOn": "2026-10-12", "hoursPerWeek": 20.0, "fullTime": true } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "CONFLICT", "{body}");
+}
+on_both_stores!(provision_changes_keep_each_periods_hours);

@@ -325,6 +325,23 @@ pub struct StartProvisionInput {
     end_date: Option<NaiveDate>,
 }
 
+/// New terms for running provision from a given day.
+#[derive(InputObject)]
+pub struct ChangeProvisionInput {
+    provision_id: ID,
+    /// The first day on the new terms; the current provision ends the day before.
+    changed_on: NaiveDate,
+    /// Leave out to keep the current kind.
+    kind: Option<ProvisionKind>,
+    /// Leave out to keep the current provider.
+    provider: Option<String>,
+    hours_per_week: f64,
+    /// False for reduced (part-time) provision, which needs `reducedReason`.
+    full_time: bool,
+    /// The recorded health reason for reduced provision (s.19(3AA)).
+    reduced_reason: Option<String>,
+}
+
 /// Medical evidence to add.
 #[derive(InputObject)]
 pub struct AddMedicalEvidenceInput {
@@ -537,6 +554,36 @@ impl CaseMutation {
         let store = context::store(ctx)?;
         cases::start_provision(store, scope, &actor(ctx)?, case_id, new).await?;
         reload(ctx, scope, case_id).await
+    }
+
+    /// Changes running provision from `changedOn`: hours, full-time or reduced, provider or
+    /// kind. The provision so far ends the day before and the new terms carry on from that day,
+    /// so each period keeps its hours; the timeline records "provision changed".
+    async fn change_provision(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangeProvisionInput,
+    ) -> Result<Case, AppError> {
+        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let provision_id = context::parse_id("provisionId", &input.provision_id)?;
+        let change = cases::ProvisionChange {
+            changed_on: input.changed_on,
+            kind: input.kind.map(Into::into),
+            provider: input
+                .provider
+                .map(|p| text("provider", p, 200))
+                .transpose()?,
+            hours_per_week: cases::parse_hours("hoursPerWeek", input.hours_per_week)?,
+            full_time: input.full_time,
+            reduced_reason: input
+                .reduced_reason
+                .map(|r| text("reducedReason", r, 500))
+                .transpose()?,
+        };
+        let store = context::store(ctx)?;
+        let changed =
+            cases::change_provision(store, scope, &actor(ctx)?, provision_id, change).await?;
+        reload(ctx, scope, changed.case_id).await
     }
 
     /// Ends a provision.

@@ -299,6 +299,112 @@ pub async fn start_provision(
     Ok(started)
 }
 
+/// New terms for running provision, from `changed_on`: more or fewer hours, full-time or
+/// reduced, another provider or kind.
+#[derive(Clone, Debug)]
+pub struct ProvisionChange {
+    pub changed_on: NaiveDate,
+    /// `None` keeps the current kind.
+    pub kind: Option<ProvisionKind>,
+    /// `None` keeps the current provider.
+    pub provider: Option<String>,
+    pub hours_per_week: f64,
+    pub full_time: bool,
+    pub reduced_reason: Option<String>,
+}
+
+/// Changes running provision from a day on: the current provision ends the day before and a new
+/// one with the new terms carries on from `changed_on` (to the same end, if one was set), so the
+/// hours a child had are kept for every period. The timeline records one "provision changed".
+#[tracing::instrument(skip_all, fields(council = %scope.council_id(), provision = %provision_id))]
+pub async fn change_provision(
+    store: &Store,
+    scope: TenantScope,
+    actor: &AuditActor,
+    provision_id: Uuid,
+    change: ProvisionChange,
+) -> AppResult<provision::Model> {
+    if !change.full_time && change.reduced_reason.is_none() {
+        return Err(AppError::bad_input(
+            "reducedReason",
+            "reduced provision needs the recorded health reason (s.19(3AA))",
+        ));
+    }
+    let txn = store.council(scope).await?;
+    let current = txn
+        .select::<provision::Entity>()
+        .filter(provision::Column::Id.eq(provision_id))
+        .one(txn.conn())
+        .await?
+        .ok_or(AppError::NotFound("provision"))?;
+    open_case(&txn, current.case_id).await?;
+    if change.changed_on <= current.start_date {
+        return Err(AppError::bad_input(
+            "changedOn",
+            format!(
+                "must be after the provision started ({}); to correct the provision itself, end \
+                 it and start another",
+                current.start_date
+            ),
+        ));
+    }
+    if let Some(end) = current.end_date
+        && change.changed_on > end
+    {
+        return Err(AppError::Conflict {
+            field: Some("changedOn".into()),
+            message: format!("this provision ended on {end}; start new provision instead"),
+        });
+    }
+    let day_before = change
+        .changed_on
+        .pred_opt()
+        .ok_or_else(|| AppError::bad_input("changedOn", "is not a usable date"))?;
+    let continued = txn
+        .insert(provision::ActiveModel {
+            tenant_id: Set(scope.council_id()),
+            id: Set(Uuid::now_v7()),
+            case_id: Set(current.case_id),
+            kind: Set(change.kind.unwrap_or(current.kind)),
+            provider: Set(change.provider.unwrap_or_else(|| current.provider.clone())),
+            hours_per_week: Set(change.hours_per_week),
+            full_time: Set(change.full_time),
+            reduced_reason: Set(if change.full_time {
+                None
+            } else {
+                change.reduced_reason
+            }),
+            start_date: Set(change.changed_on),
+            end_date: Set(current.end_date),
+        })
+        .await?;
+    let case_id = current.case_id;
+    let mut ended: provision::ActiveModel = current.into();
+    ended.end_date = Set(Some(day_before));
+    txn.update(ended, "provision").await?;
+    append(
+        &txn,
+        actor,
+        case_id,
+        CaseEventKind::ProvisionChanged,
+        change.changed_on,
+        Some(continued.id),
+    )
+    .await?;
+    // The case's first provision start, which its deadlines depend on, is unchanged: the new
+    // provision starts after the old one did.
+    audit::record(
+        &txn,
+        actor,
+        "provision.change",
+        "provision",
+        &[provision_id, continued.id],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(continued)
+}
+
 /// Ends a provision.
 #[tracing::instrument(skip_all, fields(council = %scope.council_id(), provision = %provision_id))]
 pub async fn end_provision(
