@@ -356,7 +356,7 @@ fn actor(ctx: &Context<'_>) -> Result<AuditActor, AppError> {
     Ok(context::principal(ctx)?.audit_actor())
 }
 
-/// The case as the caller now sees it, after a change (itself an audited read).
+/// The case as the caller sees it now: after a change, or when asked for (an audited read).
 async fn reload(
     ctx: &Context<'_>,
     scope: TenantScope,
@@ -438,16 +438,7 @@ impl CaseQuery {
     async fn case(&self, ctx: &Context<'_>, id: ID) -> Result<Case, AppError> {
         let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
         let id = context::parse_id("id", &id)?;
-        Ok(Case(
-            cases::get(
-                context::store(ctx)?,
-                scope,
-                &actor(ctx)?,
-                id,
-                clock::today(),
-            )
-            .await?,
-        ))
+        reload(ctx, scope, id).await
     }
 
     /// A caseworker's worklist: open cases without provision due within `withinSchoolDays`

@@ -49,6 +49,55 @@ pub struct NewProvision {
     pub end_date: Option<NaiveDate>,
 }
 
+impl NewProvision {
+    /// The rules a provision's own fields must meet: reduced provision needs its recorded
+    /// health reason, and it cannot end before it starts.
+    fn check(&self) -> AppResult<()> {
+        if !self.full_time && self.reduced_reason.is_none() {
+            return Err(AppError::bad_input(
+                "reducedReason",
+                "reduced provision needs the recorded health reason (s.19(3AA))",
+            ));
+        }
+        if let Some(end) = self.end_date
+            && end < self.start_date
+        {
+            return Err(AppError::bad_input(
+                "endDate",
+                "provision cannot end before it starts",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Inserts provision on a case (checked with [`NewProvision::check`] first). A reason is kept
+/// only for reduced provision.
+async fn insert_provision(
+    txn: &CouncilTxn,
+    case_id: Uuid,
+    new: NewProvision,
+) -> AppResult<provision::Model> {
+    txn.insert(provision::ActiveModel {
+        // Stamped with the council's id by the scoped insert.
+        tenant_id: Set(Uuid::nil()),
+        id: Set(Uuid::now_v7()),
+        case_id: Set(case_id),
+        kind: Set(new.kind),
+        provider: Set(new.provider),
+        hours_per_week: Set(new.hours_per_week),
+        full_time: Set(new.full_time),
+        reduced_reason: Set(if new.full_time {
+            None
+        } else {
+            new.reduced_reason
+        }),
+        start_date: Set(new.start_date),
+        end_date: Set(new.end_date),
+    })
+    .await
+}
+
 /// Medical evidence to add to a case.
 #[derive(Clone, Debug)]
 pub struct NewEvidence {
@@ -244,20 +293,7 @@ pub async fn start_provision(
     case_id: Uuid,
     new: NewProvision,
 ) -> AppResult<provision::Model> {
-    if !new.full_time && new.reduced_reason.is_none() {
-        return Err(AppError::bad_input(
-            "reducedReason",
-            "reduced provision needs the recorded health reason (s.19(3AA))",
-        ));
-    }
-    if let Some(end) = new.end_date
-        && end < new.start_date
-    {
-        return Err(AppError::bad_input(
-            "endDate",
-            "provision cannot end before it starts",
-        ));
-    }
+    new.check()?;
     let txn = store.council(scope).await?;
     let case = open_case(&txn, case_id).await?;
     if new.start_date < case.absence_start {
@@ -266,30 +302,14 @@ pub async fn start_provision(
             "is before the absence started",
         ));
     }
-    let started = txn
-        .insert(provision::ActiveModel {
-            tenant_id: Set(scope.council_id()),
-            id: Set(Uuid::now_v7()),
-            case_id: Set(case_id),
-            kind: Set(new.kind),
-            provider: Set(new.provider),
-            hours_per_week: Set(new.hours_per_week),
-            full_time: Set(new.full_time),
-            reduced_reason: Set(if new.full_time {
-                None
-            } else {
-                new.reduced_reason
-            }),
-            start_date: Set(new.start_date),
-            end_date: Set(new.end_date),
-        })
-        .await?;
+    let start_date = new.start_date;
+    let started = insert_provision(&txn, case_id, new).await?;
     append(
         &txn,
         actor,
         case_id,
         CaseEventKind::ProvisionStarted,
-        new.start_date,
+        start_date,
         Some(started.id),
     )
     .await?;
@@ -324,20 +344,8 @@ pub async fn change_provision(
     provision_id: Uuid,
     change: ProvisionChange,
 ) -> AppResult<provision::Model> {
-    if !change.full_time && change.reduced_reason.is_none() {
-        return Err(AppError::bad_input(
-            "reducedReason",
-            "reduced provision needs the recorded health reason (s.19(3AA))",
-        ));
-    }
     let txn = store.council(scope).await?;
-    let current = txn
-        .select::<provision::Entity>()
-        .filter(provision::Column::Id.eq(provision_id))
-        .one(txn.conn())
-        .await?
-        .ok_or(AppError::NotFound("provision"))?;
-    open_case(&txn, current.case_id).await?;
+    let current = open_provision(&txn, provision_id).await?;
     if change.changed_on <= current.start_date {
         return Err(AppError::bad_input(
             "changedOn",
@@ -360,24 +368,17 @@ pub async fn change_provision(
         .changed_on
         .pred_opt()
         .ok_or_else(|| AppError::bad_input("changedOn", "is not a usable date"))?;
-    let continued = txn
-        .insert(provision::ActiveModel {
-            tenant_id: Set(scope.council_id()),
-            id: Set(Uuid::now_v7()),
-            case_id: Set(current.case_id),
-            kind: Set(change.kind.unwrap_or(current.kind)),
-            provider: Set(change.provider.unwrap_or_else(|| current.provider.clone())),
-            hours_per_week: Set(change.hours_per_week),
-            full_time: Set(change.full_time),
-            reduced_reason: Set(if change.full_time {
-                None
-            } else {
-                change.reduced_reason
-            }),
-            start_date: Set(change.changed_on),
-            end_date: Set(current.end_date),
-        })
-        .await?;
+    let continuing = NewProvision {
+        kind: change.kind.unwrap_or(current.kind),
+        provider: change.provider.unwrap_or_else(|| current.provider.clone()),
+        hours_per_week: change.hours_per_week,
+        full_time: change.full_time,
+        reduced_reason: change.reduced_reason,
+        start_date: change.changed_on,
+        end_date: current.end_date,
+    };
+    continuing.check()?;
+    let continued = insert_provision(&txn, current.case_id, continuing).await?;
     let case_id = current.case_id;
     let mut ended: provision::ActiveModel = current.into();
     ended.end_date = Set(Some(day_before));
@@ -415,13 +416,7 @@ pub async fn end_provision(
     end_date: NaiveDate,
 ) -> AppResult<provision::Model> {
     let txn = store.council(scope).await?;
-    let current = txn
-        .select::<provision::Entity>()
-        .filter(provision::Column::Id.eq(provision_id))
-        .one(txn.conn())
-        .await?
-        .ok_or(AppError::NotFound("provision"))?;
-    open_case(&txn, current.case_id).await?;
+    let current = open_provision(&txn, provision_id).await?;
     if current.end_date.is_some() {
         return Err(AppError::Conflict {
             field: None,
@@ -1200,6 +1195,19 @@ async fn find(txn: &CouncilTxn, case_id: Uuid) -> AppResult<case::Model> {
         .one(txn.conn())
         .await?
         .ok_or(AppError::NotFound("case"))
+}
+
+/// The provision, if it is the council's and its case is still open (else NOT_FOUND, or
+/// CONFLICT for a closed case).
+async fn open_provision(txn: &CouncilTxn, provision_id: Uuid) -> AppResult<provision::Model> {
+    let provision = txn
+        .select::<provision::Entity>()
+        .filter(provision::Column::Id.eq(provision_id))
+        .one(txn.conn())
+        .await?
+        .ok_or(AppError::NotFound("provision"))?;
+    open_case(txn, provision.case_id).await?;
+    Ok(provision)
 }
 
 /// The case, if it is the council's and still open; changing a closed case is a CONFLICT.
