@@ -15,7 +15,9 @@ use sea_orm::{
     DatabaseTransaction, DbBackend, DeleteMany, EntityTrait, IntoActiveModel, QueryFilter, Select,
     Statement, TransactionTrait, UpdateMany,
 };
-use tokio::sync::OwnedMutexGuard;
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -64,18 +66,18 @@ impl TenantScope {
         self.council_id
     }
 
-    /// Opens a transaction scoped to this council.
-    pub async fn begin(&self, db: &DatabaseConnection, app_role: &str) -> AppResult<CouncilTxn> {
-        self.begin_serialised(db, app_role, None).await
-    }
-
-    /// As [`Self::begin`], holding `serial` (if any) until the transaction ends.
-    pub async fn begin_serialised(
+    /// Opens a transaction scoped to this council. With `turns` (SQLite, which has one writer),
+    /// it first waits its turn and holds it until the transaction ends.
+    pub async fn begin(
         &self,
         db: &DatabaseConnection,
         app_role: &str,
-        serial: Option<OwnedMutexGuard<()>>,
+        turns: Option<&Arc<Mutex<()>>>,
     ) -> AppResult<CouncilTxn> {
+        let serial = match turns {
+            Some(turns) => Some(turns.clone().lock_owned().await),
+            None => None,
+        };
         let txn = db.begin().await?;
         if txn.get_database_backend() == DbBackend::Postgres {
             // `set_config(.., true)` is `SET LOCAL`: gone at commit, so a pooled connection

@@ -234,7 +234,7 @@ impl Case {
     }
     /// The provision running today, if any.
     async fn current_provision(&self) -> Option<Provision> {
-        let today = clock::today();
+        let today = self.0.today;
         self.0
             .provisions
             .iter()

@@ -143,7 +143,12 @@ async fn append(txn: &CouncilTxn, events: &[NewEvent]) -> AppResult<()> {
         .await?;
     let (mut sequence, mut previous_hash) = latest.unwrap_or_else(|| (0, GENESIS_HASH.to_owned()));
     let tenant_id = txn.tenant_id();
-    let mut rows = Vec::with_capacity(events.len());
+    // Several small INSERTs rather than one large one: sqlx 0.9.0 leaves Nagle's algorithm on
+    // (launchbadge/sqlx#4335), so a statement too big for one socket write waits ~40 ms for a
+    // delayed ACK. Statements of a few kilobytes go out in one write.
+    let mut inserts: Vec<Vec<audit_event::ActiveModel>> = Vec::new();
+    let mut rows = Vec::new();
+    let mut insert_bytes = 0;
     for event in events {
         sequence = sequence
             .checked_add(1)
@@ -159,6 +164,11 @@ async fn append(txn: &CouncilTxn, events: &[NewEvent]) -> AppResult<()> {
             record_ids: &event.record_ids,
             previous_hash: &previous_hash,
         });
+        if insert_bytes >= INSERT_BYTES {
+            inserts.push(std::mem::take(&mut rows));
+            insert_bytes = 0;
+        }
+        insert_bytes += event.record_ids.len() + 512;
         rows.push(audit_event::ActiveModel {
             tenant_id: Set(tenant_id),
             id: Set(Uuid::now_v7()),
@@ -173,34 +183,19 @@ async fn append(txn: &CouncilTxn, events: &[NewEvent]) -> AppResult<()> {
             hash: Set(hash),
         });
     }
-    // Several small INSERTs rather than one large one: sqlx 0.9.0 leaves Nagle's algorithm on
-    // (launchbadge/sqlx#4335), so a statement too big for one socket write waits ~40 ms for a
-    // delayed ACK. Statements of a few kilobytes go out in one write.
-    let mut inserted = Ok(());
-    let mut chunk = Vec::new();
-    let mut chunk_bytes = 0;
-    let mut rows = rows.into_iter().peekable();
-    while let Some(row) = rows.next() {
-        chunk_bytes += row.record_ids.as_ref().len() + 512;
-        chunk.push(row);
-        if chunk_bytes >= INSERT_BYTES || rows.peek().is_none() {
-            inserted = txn.insert_many(std::mem::take(&mut chunk)).await;
-            chunk_bytes = 0;
-            if inserted.is_err() {
-                break;
-            }
-        }
+    inserts.push(rows);
+    for rows in inserts {
+        txn.insert_many(rows).await.map_err(|error| match error {
+            // The only unique key fresh v7 ids can meet is (tenant_id, sequence): a racing writer.
+            AppError::Conflict { .. } => AppError::Conflict {
+                field: None,
+                message: "another request was recorded in the audit log at the same moment; retry"
+                    .to_owned(),
+            },
+            other => other,
+        })?;
     }
-    match inserted {
-        Ok(()) => Ok(()),
-        // The only unique key fresh v7 ids can meet is (tenant_id, sequence): a racing writer.
-        Err(AppError::Conflict { .. }) => Err(AppError::Conflict {
-            field: None,
-            message: "another request was recorded in the audit log at the same moment; retry"
-                .to_owned(),
-        }),
-        Err(other) => Err(other),
-    }
+    Ok(())
 }
 
 /// Roughly how many bytes one INSERT of audit events carries before the next starts.
@@ -239,14 +234,14 @@ impl ReadLog {
     pub(crate) fn start(
         db: DatabaseConnection,
         app_role: String,
-        serial: Option<Arc<tokio::sync::Mutex<()>>>,
+        turns: Option<Arc<tokio::sync::Mutex<()>>>,
     ) -> Self {
         let (queue, waiting) = mpsc::channel(4 * READ_BATCH);
         tokio::spawn(write_reads(
             ReadWriter {
                 db,
                 app_role,
-                serial,
+                turns,
             },
             waiting,
         ));
@@ -283,7 +278,8 @@ impl ReadLog {
 struct ReadWriter {
     db: DatabaseConnection,
     app_role: String,
-    serial: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The store's turns on SQLite (see `Store`).
+    turns: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl ReadWriter {
@@ -291,12 +287,8 @@ impl ReadWriter {
     async fn append_reads(self, council: TenantScope, reads: Vec<PendingRead>) {
         let events: Vec<NewEvent> = reads.iter().map(|read| read.event.clone()).collect();
         let appended = async {
-            let serial = match &self.serial {
-                Some(mutex) => Some(mutex.clone().lock_owned().await),
-                None => None,
-            };
             let txn = council
-                .begin_serialised(&self.db, &self.app_role, serial)
+                .begin(&self.db, &self.app_role, self.turns.as_ref())
                 .await?;
             append(&txn, &events).await?;
             txn.commit().await

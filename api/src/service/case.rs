@@ -137,6 +137,8 @@ pub struct CaseDetail {
     pub provisions: Vec<provision::Model>,
     pub evidence: Vec<medical_evidence::Model>,
     pub deadlines: Deadlines,
+    /// The day the deadlines and the current provision are as of.
+    pub today: NaiveDate,
 }
 
 /// What the deadlines say about a case today.
@@ -591,7 +593,9 @@ pub async fn get(
 ) -> AppResult<CaseDetail> {
     let txn = store.council(scope).await?;
     let settings = &super::settings::load(&txn).await?;
-    let mut details = load_details(&txn, vec![find(&txn, case_id).await?], settings, today).await?;
+    let calendar = &load_calendar(&txn).await?;
+    let case = find(&txn, case_id).await?;
+    let mut details = load_details(&txn, vec![case], settings, calendar, today).await?;
     txn.commit().await?;
     store
         .reads
@@ -643,6 +647,7 @@ pub async fn list(
 ) -> AppResult<(Vec<CaseDetail>, bool)> {
     let txn = store.council(scope).await?;
     let settings = &super::settings::load(&txn).await?;
+    let calendar = &load_calendar(&txn).await?;
     let mut query = txn.select::<case::Entity>();
     if let Some(status) = filter.status {
         query = query.filter(case::Column::Status.eq(status));
@@ -697,13 +702,15 @@ pub async fn list(
                 .await?;
             let has_next = cases.len() as u64 > first;
             cases.truncate(first as usize);
-            (load_details(&txn, cases, settings, today).await?, has_next)
+            (
+                load_details(&txn, cases, settings, calendar, today).await?,
+                has_next,
+            )
         }
         CaseOrder::DaysWithoutProvision => {
-            let calendar = load_calendar(&txn).await?;
             let mut cases = query
                 .order_by(
-                    days_without_provision_on(deadline::school_day_number(&calendar, today)),
+                    days_without_provision_on(deadline::school_day_number(calendar, today)),
                     Order::Desc,
                 )
                 .order_by_asc(case::Column::Id)
@@ -713,7 +720,10 @@ pub async fn list(
                 .await?;
             let has_next = cases.len() as u64 > first;
             cases.truncate(first as usize);
-            (load_details(&txn, cases, settings, today).await?, has_next)
+            (
+                load_details(&txn, cases, settings, calendar, today).await?,
+                has_next,
+            )
         }
     };
     txn.commit().await?;
@@ -739,7 +749,7 @@ pub async fn due_soon(
 ) -> AppResult<Vec<CaseDetail>> {
     let txn = store.council(scope).await?;
     let settings = &super::settings::load(&txn).await?;
-    let calendar = load_calendar(&txn).await?;
+    let calendar = &load_calendar(&txn).await?;
     let horizon = calendar
         .school_day_after(today, school_days)
         .unwrap_or(today);
@@ -753,7 +763,7 @@ pub async fn due_soon(
         .limit(WORKLIST_LIMIT)
         .all(txn.conn())
         .await?;
-    let details = load_details(&txn, cases, settings, today).await?;
+    let details = load_details(&txn, cases, settings, calendar, today).await?;
     txn.commit().await?;
     let shown: Vec<Uuid> = details.iter().map(|d| d.case.id).collect();
     store
@@ -819,19 +829,6 @@ impl StoredDeadlines {
         })
     }
 
-    /// As stored on `case`; a never-computed count compares unequal to any fresh one.
-    fn of(case: &case::Model) -> Self {
-        Self {
-            provision_due_by: case.provision_due_by,
-            provision_started_on: case.provision_started_on,
-            wait: ProvisionWait {
-                days_then: case.wait_days.unwrap_or(-1),
-                as_of: case.wait_as_of.unwrap_or(-1),
-                runs_until: case.wait_runs_until,
-            },
-        }
-    }
-
     /// Writes these onto a case about to be inserted.
     pub(crate) fn apply(&self, case: &mut case::Model) {
         case.provision_due_by = self.provision_due_by;
@@ -877,7 +874,7 @@ pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> A
     for case in &cases {
         let started = first_start.get(&case.id).copied();
         let fresh = StoredDeadlines::compute(&calendar, &settings, case, &episodes, started, today);
-        if fresh != StoredDeadlines::of(case) {
+        if StoredDeadlines::stored(case) != Some(fresh) {
             txn.update_many::<case::Entity>(case::Column::Id.eq(case.id))
                 .col_expr(
                     case::Column::ProvisionDueBy,
@@ -1028,12 +1025,12 @@ async fn load_details(
     txn: &CouncilTxn,
     cases: Vec<case::Model>,
     settings: &DeadlineSettings,
+    calendar: &SchoolCalendar,
     today: NaiveDate,
 ) -> AppResult<Vec<CaseDetail>> {
     if cases.is_empty() {
         return Ok(Vec::new());
     }
-    let calendar = load_calendar(txn).await?;
     let case_ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
     let child_ids: Vec<Uuid> = cases
         .iter()
@@ -1098,7 +1095,7 @@ async fn load_details(
         let evidence = evidence.remove(&case.id).unwrap_or_default();
         let child_episodes = episodes_for(&case, &episodes);
         let deadlines = derive(
-            &calendar,
+            calendar,
             &case,
             &child_episodes,
             &events,
@@ -1114,6 +1111,7 @@ async fn load_details(
             provisions,
             evidence,
             deadlines,
+            today,
         });
     }
     Ok(details)

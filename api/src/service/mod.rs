@@ -33,9 +33,9 @@ pub struct Store {
     pub app_role: String,
     /// Statements executed through this store since it was opened (see `startup::connect`).
     pub statements: Arc<AtomicU64>,
-    /// SQLite has one writer and cannot upgrade two concurrent readers to writers (every council
-    /// transaction writes the audit log), so on SQLite council transactions take turns.
-    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite has one writer and cannot upgrade two concurrent readers to writers, so on SQLite
+    /// council transactions (the audit log's writer's too) take turns; `None` elsewhere.
+    turns: Option<Arc<tokio::sync::Mutex<()>>>,
     /// Where reads of identifiable records are recorded (see [`audit::ReadLog`]).
     pub reads: audit::ReadLog,
 }
@@ -52,27 +52,21 @@ impl Store {
         app_role: String,
         statements: Arc<AtomicU64>,
     ) -> Self {
-        let sqlite_writer: Arc<tokio::sync::Mutex<()>> = Arc::default();
-        let serial = (db.get_database_backend() == sea_orm::DbBackend::Sqlite)
-            .then(|| sqlite_writer.clone());
-        let reads = audit::ReadLog::start(read_log_db, app_role.clone(), serial);
+        let turns = (db.get_database_backend() == sea_orm::DbBackend::Sqlite).then(Arc::default);
+        let reads = audit::ReadLog::start(read_log_db, app_role.clone(), turns.clone());
         Self {
             db,
             app_role,
             statements,
-            sqlite_writer,
+            turns,
             reads,
         }
     }
 
     /// A transaction confined to one council.
     pub async fn council(&self, scope: TenantScope) -> AppResult<CouncilTxn> {
-        let serial = match self.db.get_database_backend() {
-            sea_orm::DbBackend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
-            _ => None,
-        };
         scope
-            .begin_serialised(&self.db, &self.app_role, serial)
+            .begin(&self.db, &self.app_role, self.turns.as_ref())
             .await
     }
 }
