@@ -25,6 +25,20 @@ pub fn admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
+/// The admin URL with its database swapped for `database`, keeping any query
+/// (`?host=/var/run/postgresql` for the Unix socket, `?sslmode=…`).
+fn database_url(database: &str) -> String {
+    let admin = admin_url();
+    let (path, query) = admin
+        .split_once('?')
+        .map_or((admin.as_str(), None), |(path, query)| (path, Some(query)));
+    let base = path.rsplit_once('/').map_or(path, |(base, _)| base);
+    match query {
+        Some(query) => format!("{base}/{database}?{query}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
 /// A throwaway database (and data directory) for one test.
 pub struct TestDatabase {
     pub backend: Backend,
@@ -58,13 +72,7 @@ impl TestDatabase {
     pub fn url(&self) -> String {
         match self.backend {
             Backend::Sqlite => format!("sqlite://{}?mode=rwc", self.dir.join(&self.name).display()),
-            Backend::Postgres => {
-                let admin = admin_url();
-                let base = admin
-                    .rsplit_once('/')
-                    .map_or(admin.as_str(), |(base, _)| base);
-                format!("{base}/{}", self.name)
-            }
+            Backend::Postgres => database_url(&self.name),
         }
     }
 
@@ -152,14 +160,7 @@ async fn ensure_template() -> String {
             .await
             .expect("create the template");
         {
-            let url = {
-                let admin_url = admin_url();
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map_or(admin_url.clone(), |(b, _)| b.to_owned());
-                format!("{base}/{building}")
-            };
-            let db = Database::connect(url)
+            let db = Database::connect(database_url(&building))
                 .await
                 .expect("connect to the template");
             Migrator::up(&db, None).await.expect("migrate the template");

@@ -75,6 +75,59 @@ async fn an_expired_token_is_refused() {
     assert_refused(&app, &app.tokens.sign(Caller::Kent, &claims), "expired").await;
 }
 
+/// Tokens verified once are remembered; the memory must never outlast the token or cover a
+/// copy that differs in any byte.
+#[tokio::test]
+async fn a_token_accepted_once_is_refused_when_it_expires() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let mut claims = kent_claims(&app);
+    let expires = Utc::now().timestamp() + 1;
+    claims["exp"] = json!(expires);
+    let token = app.tokens.sign(Caller::Kent, &claims);
+    let (status, body) = app.graphql(&token, ME, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    // The harness allows 5 seconds of clock skew; wait until the token is past it.
+    let leeway = 5;
+    while Utc::now().timestamp() <= expires + leeway {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_refused(&app, &token, "expired").await;
+}
+
+#[tokio::test]
+async fn an_altered_copy_of_an_accepted_token_is_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.token(Caller::Kent, &["caseworker"]);
+    let (status, body) = app.graphql(&token, ME, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+
+    let (signed, signature) = token.rsplit_once('.').expect("three parts");
+    let mut forged_signature = signature.to_owned().into_bytes();
+    forged_signature[10] = if forged_signature[10] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
+    let forged = format!(
+        "{signed}.{}",
+        String::from_utf8(forged_signature).expect("ascii")
+    );
+    assert_refused(&app, &forged, "invalid signature").await;
+
+    // Same signature over claims promoted to manager.
+    let mut claims = kent_claims(&app);
+    claims["roles"] = json!(["manager"]);
+    let promoted = app.tokens.sign(Caller::Kent, &claims);
+    let (header, _) = token.split_once('.').expect("header");
+    let promoted_claims = promoted.split('.').nth(1).expect("claims");
+    assert_refused(
+        &app,
+        &format!("{header}.{promoted_claims}.{signature}"),
+        "invalid signature",
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_token_not_yet_valid_is_refused() {
     let app = TestApp::spawn(Backend::Sqlite).await;
@@ -221,6 +274,9 @@ async fn roles_are_mapped_from_the_identity_providers_own_names() {
 async fn a_rotated_jwks_key_is_picked_up() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let old = app.token(Caller::Kent, &["caseworker"]);
+    // Twice: the second use is answered from the verified-token cache, which must not outlive
+    // the key that verified it.
+    assert_eq!(app.graphql(&old, ME, json!({})).await.0, 200);
     assert_eq!(app.graphql(&old, ME, json!({})).await.0, 200);
     // Kent's IdP rotates: key b replaces key a.
     app.jwks.publish(vec![jwk("kent-rs256-b")]).await;

@@ -27,6 +27,8 @@ struct State {
     unnamed: Vec<DecodingKey>,
     fetched_at: Option<Instant>,
     last_attempt: Option<Instant>,
+    /// Counts the sets fetched, so a verification can say which set it was checked against.
+    generation: u64,
 }
 
 /// Why a key could not be found.
@@ -98,6 +100,13 @@ impl JwksCache {
         state.lookup(kid).ok_or_else(|| state.miss(kid))
     }
 
+    /// Which key set is current, while it is fresh: tokens verified against an earlier set (or
+    /// a stale one) must be verified again. `None` while a refresh is being written.
+    pub fn current_generation(&self) -> Option<u64> {
+        let state = self.state.try_read().ok()?;
+        state.is_fresh(self.cache_for).then_some(state.generation)
+    }
+
     async fn fetch(&self) -> anyhow::Result<JwkSet> {
         let response = self.http.get(&self.url).send().await?.error_for_status()?;
         Ok(response.json::<JwkSet>().await?)
@@ -148,5 +157,6 @@ impl State {
             }
         }
         self.fetched_at = Some(Instant::now());
+        self.generation += 1;
     }
 }

@@ -4,6 +4,8 @@
 pub mod dev_issuer;
 /// JWKS fetching and caching with a bounded refresh rate.
 pub mod jwks;
+/// Tokens already verified, remembered for their own lifetime (bounded).
+pub mod verified;
 /// Token verification: issuer lookup, algorithm and key checks, claims, council binding.
 pub mod verifier;
 

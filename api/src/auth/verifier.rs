@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use base64::Engine;
@@ -17,6 +17,7 @@ use serde_json::Value;
 use super::Role;
 use super::dev_issuer::{self, DevBinding};
 use super::jwks::{JwksCache, KeyLookupError};
+use super::verified::{KeySetVersion, Usable, VerifiedTokens};
 use crate::config::{AuthSettings, IssuerSettings};
 use crate::domain::LaCode;
 
@@ -38,7 +39,7 @@ pub struct VerifiedToken {
 
 enum Keys {
     Static(DecodingKey),
-    Jwks(JwksCache),
+    Jwks(Box<JwksCache>),
 }
 
 struct Issuer {
@@ -55,7 +56,16 @@ pub struct TokenVerifier {
     issuers: HashMap<String, Issuer>,
     dev_key: Option<DecodingKey>,
     leeway: u64,
+    verified: VerifiedTokens,
 }
+
+/// How many distinct verified tokens are remembered; a council's staff and machine clients
+/// together hold far fewer live tokens than this.
+const VERIFIED_TOKENS: usize = 10_000;
+/// The longest a verified token is remembered.
+const VERIFIED_TOKEN_TTL: Duration = Duration::from_secs(300);
+/// The key set version of an issuer configured with a fixed key.
+const STATIC_KEYS: KeySetVersion = 0;
 
 impl TokenVerifier {
     /// Builds the verifier from settings; `dev_key` is the dev issuer's key when it is trusted.
@@ -74,15 +84,70 @@ impl TokenVerifier {
                 config.issuer
             );
         }
+        let ttl = VERIFIED_TOKEN_TTL.min(Duration::from_secs(settings.jwks_cache_seconds));
         Ok(Self {
             issuers,
             dev_key,
             leeway: settings.leeway_seconds,
+            verified: VerifiedTokens::new(ttl, VERIFIED_TOKENS),
         })
     }
 
-    /// Verifies `token`, or says what was wrong with it (never echoing the token).
+    /// Verifies `token`, or says what was wrong with it (never echoing the token). A token
+    /// verified before and still within its own `exp`/`nbf` is not checked again.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken, String> {
+        let digest = VerifiedTokens::digest(token);
+        let now_unix = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        if let Some((known, keys)) = self.verified.get(&digest, now_unix, Instant::now()) {
+            if self.current_keys(&known.issuer) == Some(keys) {
+                return Ok(known);
+            }
+            self.verified.remove(&digest);
+        }
+        // Read before the key is looked up: if the lookup refreshes the set, this older version
+        // only costs one more full verification next time, never trusts a withdrawn key.
+        let keys = self.current_keys_of_token(token);
+        let (verified, claims) = self.verify_in_full(token).await?;
+        let leeway = i64::try_from(self.leeway).unwrap_or(i64::MAX);
+        let seconds = |claim: &str| claims.get(claim).and_then(Value::as_f64).map(|s| s as i64);
+        // `exp` is required, so verification has already refused a token without one.
+        if let (Some(exp), Some(keys)) = (seconds("exp"), keys) {
+            let usable = Usable {
+                from: seconds("nbf").map_or(i64::MIN, |nbf| nbf.saturating_sub(leeway)),
+                until: exp.saturating_add(leeway),
+            };
+            self.verified
+                .insert(digest, verified.clone(), keys, usable, Instant::now());
+        }
+        Ok(verified)
+    }
+
+    /// The version of `issuer`'s keys now: static keys never change; a JWKS counts its fetches
+    /// and has no usable version while stale. `None` means "verify in full".
+    fn current_keys(&self, issuer: &str) -> Option<KeySetVersion> {
+        match self.issuers.get(issuer) {
+            Some(Issuer {
+                keys: Keys::Jwks(cache),
+                ..
+            }) => cache.current_generation(),
+            Some(Issuer {
+                keys: Keys::Static(_),
+                ..
+            }) => Some(STATIC_KEYS),
+            None => self.dev_key.as_ref().map(|_| STATIC_KEYS),
+        }
+    }
+
+    /// `current_keys` for the issuer a token names, read without trusting the token.
+    fn current_keys_of_token(&self, token: &str) -> Option<KeySetVersion> {
+        let claims: Value = jsonwebtoken::dangerous::insecure_decode_claims(token).ok()?;
+        self.current_keys(claims.get("iss")?.as_str()?)
+    }
+
+    /// Every check, every time: issuer, algorithm, key, signature and claims.
+    async fn verify_in_full(&self, token: &str) -> Result<(VerifiedToken, Value), String> {
         let header_alg = peek_header_alg(token)?;
         if header_alg.eq_ignore_ascii_case("none") {
             return Err("unsigned tokens (alg none) are not accepted".into());
@@ -146,12 +211,13 @@ impl TokenVerifier {
             .filter(|s| !s.is_empty())
             .ok_or("token has no subject")?
             .to_owned();
-        Ok(VerifiedToken {
+        let verified = VerifiedToken {
             subject,
             issuer: issuer_name,
             binding: issuer.binding.clone(),
             roles: issuer.roles(&claims),
-        })
+        };
+        Ok((verified, claims))
     }
 
     fn dev_issuer(&self, name: &str) -> Option<Issuer> {
@@ -191,12 +257,12 @@ impl Issuer {
                 !algorithms.iter().any(is_hmac),
                 "HMAC algorithms cannot come from a JWKS"
             );
-            Keys::Jwks(JwksCache::new(
+            Keys::Jwks(Box::new(JwksCache::new(
                 url.clone(),
                 http.clone(),
                 Duration::from_secs(auth.jwks_cache_seconds),
                 Duration::from_secs(auth.jwks_min_refresh_seconds),
-            ))
+            )))
         } else if let Some(path) = &config.public_key_pem {
             anyhow::ensure!(
                 !algorithms.iter().any(is_hmac),
