@@ -307,6 +307,69 @@ async fn the_worklist_shows_cases_falling_due_soonest_first() {
     );
 }
 
+/// Lists read a case's timeline only when the query asks for it; every way of asking must get it.
+#[tokio::test]
+async fn every_way_of_asking_for_the_timeline_gets_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let kent = app.token(Caller::Kent, &["caseworker"]);
+    let child = app.create_child(&kent, "Ivy", "Oast", None).await;
+    let case = open_case(&app, &kent, &child, "HEALTH", "2026-11-02").await;
+    let id = case["id"].as_str().expect("id");
+    app.graphql(
+        &kent,
+        "mutation($id: ID!) { recordReview(caseId: $id, heldOn: \"2026-11-16\") { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "query($id: ID!) { case(id: $id) { timeline { kind } nextReviewDue } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let expected = body["data"]["case"].clone();
+    assert_eq!(expected["timeline"][1]["kind"], "REVIEW_HELD", "{body}");
+    assert!(expected["nextReviewDue"].is_string(), "{body}");
+
+    let asks = [
+        (
+            "{ cases { edges { node { timeline { kind } nextReviewDue } } } }",
+            "/data/cases/edges/0/node",
+        ),
+        (
+            "{ cases { nodes { timeline { kind } nextReviewDue } } }",
+            "/data/cases/nodes/0",
+        ),
+        (
+            "{ cases { edges { node { ...page } } } } fragment page on Case { timeline { kind } nextReviewDue }",
+            "/data/cases/edges/0/node",
+        ),
+        (
+            "{ cases { edges { node { ... on Case { events: timeline { kind } due: nextReviewDue } } } } }",
+            "/data/cases/edges/0/node",
+        ),
+        (
+            "{ casesDueSoon(withinSchoolDays: 190) { timeline { kind } nextReviewDue } }",
+            "/data/casesDueSoon/0",
+        ),
+    ];
+    for (query, path) in asks {
+        let (_, body) = app.graphql(&kent, query, json!({})).await;
+        assert!(body["errors"].is_null(), "{query}: {body}");
+        let mut got = body.pointer(path).cloned().unwrap_or_default();
+        if let Some(aliased) = got.as_object_mut()
+            && aliased.contains_key("events")
+        {
+            let events = aliased.remove("events").unwrap_or_default();
+            let due = aliased.remove("due").unwrap_or_default();
+            aliased.insert("timeline".into(), events);
+            aliased.insert("nextReviewDue".into(), due);
+        }
+        assert_eq!(got, expected, "{query}");
+    }
+}
+
 async fn another_council_cannot_reach_a_case_or_its_parts(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let kent = app.token(Caller::Kent, &["manager"]);
@@ -418,7 +481,7 @@ async fn a_page_of_cases_costs_the_same_queries_whatever_its_size(backend: Backe
     };
     let page = "{ cases(first: 50) { edges { node { id child { givenName } currentProvision { id } latestEvidence { category }
                  timeline { kind } provisionDueBy schoolDaysWithoutProvision } } } }";
-    let measure = || async {
+    let measure_page = |page: &'static str| async {
         let before = app.statements();
         let (_, body) = app.graphql(&kent, page, json!({})).await;
         assert!(body["errors"].is_null(), "{body}");
@@ -429,6 +492,7 @@ async fn a_page_of_cases_costs_the_same_queries_whatever_its_size(backend: Backe
                 .map_or(0, Vec::len),
         )
     };
+    let measure = || measure_page(page);
 
     let (children, cases) = load(0, 3);
     app.graphql(
@@ -481,6 +545,13 @@ async fn a_page_of_cases_costs_the_same_queries_whatever_its_size(backend: Backe
     // One transaction reads the page (about a dozen statements); a second records the read in
     // the audit log, shared with whatever other reads are waiting.
     assert!((5..=16).contains(&large), "a page costs {large} statements");
+
+    // A page that shows no timeline does not read one.
+    let without_timeline = "{ cases(first: 50) { edges { node { id child { givenName } currentProvision { id }
+                            latestEvidence { category } provisionDueBy schoolDaysWithoutProvision } } } }";
+    let (lean, fifty) = measure_page(without_timeline).await;
+    assert_eq!(fifty, 50);
+    assert_eq!(lean, large - 1, "the timeline is one query of the page's");
 }
 on_both_stores!(a_page_of_cases_costs_the_same_queries_whatever_its_size);
 

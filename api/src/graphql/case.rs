@@ -1,5 +1,5 @@
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{case_event, medical_evidence, provision};
 
@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::service::audit::AuditActor;
 use crate::service::calendar as calendars;
 use crate::service::case::{
-    self as cases, CaseDetail, CaseFilter, CaseOrder, NewCase, NewEvidence, NewProvision,
+    self as cases, CaseDetail, CaseFilter, CaseOrder, CaseParts, NewCase, NewEvidence, NewProvision,
 };
 use crate::service::settings;
 use crate::tenancy::TenantScope;
@@ -226,8 +226,14 @@ impl Case {
         self.0.case.closed_on
     }
     /// The timeline, oldest first.
-    async fn timeline(&self) -> Vec<CaseEvent> {
-        self.0.events.iter().cloned().map(Into::into).collect()
+    async fn timeline(&self) -> Result<Vec<CaseEvent>, AppError> {
+        Ok(self
+            .loaded_timeline()?
+            .events
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect())
     }
     async fn provisions(&self) -> Vec<Provision> {
         self.0.provisions.iter().cloned().map(Into::into).collect()
@@ -272,8 +278,9 @@ impl Case {
     async fn provision_late(&self) -> bool {
         self.0.deadlines.late
     }
-    async fn next_review_due(&self) -> Option<NaiveDate> {
-        self.0.deadlines.next_review_due
+    /// The school day the next review is due by; none once the case is closed.
+    async fn next_review_due(&self) -> Result<Option<NaiveDate>, AppError> {
+        Ok(self.loaded_timeline()?.next_review_due)
     }
     async fn evidence_expires_soon(&self) -> bool {
         self.0.deadlines.evidence_expires_soon
@@ -282,6 +289,25 @@ impl Case {
     /// holidays), so the figures are approximate.
     async fn school_days_approximate(&self) -> bool {
         self.0.deadlines.approximate
+    }
+}
+
+impl Case {
+    /// The timeline, which `parts` loaded whenever the query asks for a field that needs it.
+    fn loaded_timeline(&self) -> Result<&cases::Timeline, AppError> {
+        self.0.timeline.as_ref().ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "a case's timeline was asked for but not loaded"
+            ))
+        })
+    }
+}
+
+/// The parts of a case a query's selection needs, looked ahead from `case` (the selection of
+/// one case): the timeline only when `timeline` or `nextReviewDue` is asked for.
+fn parts(case: Lookahead<'_>) -> CaseParts {
+    CaseParts {
+        timeline: case.field("timeline").exists() || case.field("nextReviewDue").exists(),
     }
 }
 
@@ -422,6 +448,8 @@ impl CaseQuery {
             order,
             first as u64,
             offset as u64,
+            parts(ctx.look_ahead().field("edges").field("node"))
+                .or(parts(ctx.look_ahead().field("nodes"))),
             clock::today(),
         )
         .await?;
@@ -458,6 +486,7 @@ impl CaseQuery {
             scope,
             &actor(ctx)?,
             within,
+            parts(ctx.look_ahead()),
             clock::today(),
         )
         .await?;

@@ -133,7 +133,8 @@ pub fn parse_past_date(field: &str, date: NaiveDate, today: NaiveDate) -> AppRes
 pub struct CaseDetail {
     pub case: case::Model,
     pub child: child::Model,
-    pub events: Vec<case_event::Model>,
+    /// Loaded when asked for (`CaseParts::timeline`).
+    pub timeline: Option<Timeline>,
     pub provisions: Vec<provision::Model>,
     pub evidence: Vec<medical_evidence::Model>,
     pub deadlines: Deadlines,
@@ -150,11 +151,38 @@ pub struct Deadlines {
     pub overdue: bool,
     /// Provision started after the due date.
     pub late: bool,
-    pub next_review_due: Option<NaiveDate>,
     pub evidence_expires_soon: bool,
     /// True when the council has no calendar for the dates and weekdays minus bank holidays
     /// were used instead.
     pub approximate: bool,
+}
+
+/// A case's timeline and what follows from it.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    /// Oldest first.
+    pub events: Vec<case_event::Model>,
+    /// The school day the next review is due by, counted from the last review held (or the
+    /// absence start); none once the case is closed.
+    pub next_review_due: Option<NaiveDate>,
+}
+
+/// Which parts of a case to load beyond the case itself, its child, provision and evidence.
+/// A worklist page that shows no timeline need not read one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseParts {
+    pub timeline: bool,
+}
+
+impl CaseParts {
+    pub const ALL: Self = Self { timeline: true };
+
+    /// Everything either needs.
+    pub fn or(self, other: Self) -> Self {
+        Self {
+            timeline: self.timeline || other.timeline,
+        }
+    }
 }
 
 /// Opens a case for one of the council's children, with a referral on its timeline.
@@ -595,7 +623,8 @@ pub async fn get(
     let settings = &super::settings::load(&txn).await?;
     let calendar = &load_calendar(&txn).await?;
     let case = find(&txn, case_id).await?;
-    let mut details = load_details(&txn, vec![case], settings, calendar, today).await?;
+    let mut details =
+        load_details(&txn, vec![case], CaseParts::ALL, settings, calendar, today).await?;
     txn.commit().await?;
     store
         .reads
@@ -643,6 +672,7 @@ pub async fn list(
     order: CaseOrder,
     first: u64,
     offset: u64,
+    parts: CaseParts,
     today: NaiveDate,
 ) -> AppResult<(Vec<CaseDetail>, bool)> {
     let txn = store.council(scope).await?;
@@ -703,7 +733,7 @@ pub async fn list(
             let has_next = cases.len() as u64 > first;
             cases.truncate(first as usize);
             (
-                load_details(&txn, cases, settings, calendar, today).await?,
+                load_details(&txn, cases, parts, settings, calendar, today).await?,
                 has_next,
             )
         }
@@ -721,7 +751,7 @@ pub async fn list(
             let has_next = cases.len() as u64 > first;
             cases.truncate(first as usize);
             (
-                load_details(&txn, cases, settings, calendar, today).await?,
+                load_details(&txn, cases, parts, settings, calendar, today).await?,
                 has_next,
             )
         }
@@ -745,6 +775,7 @@ pub async fn due_soon(
     scope: TenantScope,
     actor: &AuditActor,
     school_days: u32,
+    parts: CaseParts,
     today: NaiveDate,
 ) -> AppResult<Vec<CaseDetail>> {
     let txn = store.council(scope).await?;
@@ -763,7 +794,7 @@ pub async fn due_soon(
         .limit(WORKLIST_LIMIT)
         .all(txn.conn())
         .await?;
-    let details = load_details(&txn, cases, settings, calendar, today).await?;
+    let details = load_details(&txn, cases, parts, settings, calendar, today).await?;
     txn.commit().await?;
     let shown: Vec<Uuid> = details.iter().map(|d| d.case.id).collect();
     store
@@ -1024,6 +1055,7 @@ pub async fn load_calendar(txn: &CouncilTxn) -> AppResult<SchoolCalendar> {
 async fn load_details(
     txn: &CouncilTxn,
     cases: Vec<case::Model>,
+    parts: CaseParts,
     settings: &DeadlineSettings,
     calendar: &SchoolCalendar,
     today: NaiveDate,
@@ -1059,15 +1091,19 @@ async fn load_details(
             .await?;
         episodes_by_child(&siblings)
     };
-    let mut events = group(
-        txn.select::<case_event::Entity>()
-            .filter(case_event::Column::CaseId.is_in(case_ids.clone()))
-            .order_by_asc(case_event::Column::OccurredOn)
-            .order_by_asc(case_event::Column::Id)
-            .all(txn.conn())
-            .await?,
-        |e| e.case_id,
-    );
+    let mut events = if parts.timeline {
+        Some(group(
+            txn.select::<case_event::Entity>()
+                .filter(case_event::Column::CaseId.is_in(case_ids.clone()))
+                .order_by_asc(case_event::Column::OccurredOn)
+                .order_by_asc(case_event::Column::Id)
+                .all(txn.conn())
+                .await?,
+            |e| e.case_id,
+        ))
+    } else {
+        None
+    };
     let mut provisions = group(
         txn.select::<provision::Entity>()
             .filter(provision::Column::CaseId.is_in(case_ids.clone()))
@@ -1090,7 +1126,13 @@ async fn load_details(
             .get(&case.child_id)
             .cloned()
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("case without its child")))?;
-        let events = events.remove(&case.id).unwrap_or_default();
+        let timeline = events.as_mut().map(|events| {
+            let events = events.remove(&case.id).unwrap_or_default();
+            Timeline {
+                next_review_due: next_review_due(&case, &events, settings, calendar),
+                events,
+            }
+        });
         let provisions = provisions.remove(&case.id).unwrap_or_default();
         let evidence = evidence.remove(&case.id).unwrap_or_default();
         let child_episodes = episodes_for(&case, &episodes);
@@ -1098,7 +1140,6 @@ async fn load_details(
             calendar,
             &case,
             &child_episodes,
-            &events,
             &provisions,
             &evidence,
             settings,
@@ -1107,7 +1148,7 @@ async fn load_details(
         details.push(CaseDetail {
             case,
             child,
-            events,
+            timeline,
             provisions,
             evidence,
             deadlines,
@@ -1122,7 +1163,6 @@ fn derive(
     calendar: &SchoolCalendar,
     case: &case::Model,
     episodes: &[AbsenceEpisode],
-    events: &[case_event::Model],
     provisions: &[provision::Model],
     evidence: &[medical_evidence::Model],
     settings: &DeadlineSettings,
@@ -1150,23 +1190,12 @@ fn derive(
         ),
     };
     let open = case.status == CaseStatus::Open;
-    let last_review = events
-        .iter()
-        .filter(|e| e.kind == CaseEventKind::ReviewHeld)
-        .map(|e| e.occurred_on)
-        .max()
-        .unwrap_or(case.absence_start);
     let latest_evidence = evidence.iter().max_by_key(|e| e.evidence_date);
     Deadlines {
         provision_due_by: due,
         school_days_without_provision,
         overdue: open && deadline::is_overdue(due, provision_start, today),
         late: deadline::is_late(due, provision_start),
-        next_review_due: if open {
-            deadline::next_review_due(last_review, settings.review_interval_school_days, calendar)
-        } else {
-            None
-        },
         evidence_expires_soon: open
             && latest_evidence.is_some_and(|e| {
                 deadline::evidence_expires_soon(
@@ -1177,6 +1206,26 @@ fn derive(
             }),
         approximate: calendar.is_approximate(),
     }
+}
+
+/// The next review is due a set number of school days after the last one held, or after the
+/// absence started when none has been; a closed case needs none.
+fn next_review_due(
+    case: &case::Model,
+    events: &[case_event::Model],
+    settings: &DeadlineSettings,
+    calendar: &SchoolCalendar,
+) -> Option<NaiveDate> {
+    if case.status != CaseStatus::Open {
+        return None;
+    }
+    let last_review = events
+        .iter()
+        .filter(|e| e.kind == CaseEventKind::ReviewHeld)
+        .map(|e| e.occurred_on)
+        .max()
+        .unwrap_or(case.absence_start);
+    deadline::next_review_due(last_review, settings.review_interval_school_days, calendar)
 }
 
 fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
