@@ -2,9 +2,10 @@
 //! loaded through `upsertCases` in batches of 10,000, then the first page of the overdue worklist
 //! (50 cases with child, current provision and latest evidence) fetched by 16 concurrent clients.
 //!
-//! Run: `cargo run --release -p hub-tests --bin bench` (needs the tests' PostgreSQL).
+//! Run: `cargo run --release -p hub-tests --bin bench` (needs the tests' PostgreSQL; BENCHMARKS.md
+//! sets `TEST_DATABASE_ADMIN_URL` to its Unix socket, as README advises for a co-located server).
 //! Options via env: BENCH_CASES (default 100000), BENCH_CLIENTS (16), BENCH_REQUESTS (2000),
-//! BENCH_POOL (the server's pool, default 16), BENCH_RANKED_REQUESTS (100).
+//! BENCH_POOL (the server's pool, default 16), BENCH_RANKED_REQUESTS (100), BENCH_HOLD_SECONDS.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -115,11 +116,13 @@ async fn main() {
         case_batches.len()
     );
 
-    // As autovacuum would after a nightly load: fresh statistics for the planner.
+    // What autovacuum does after a nightly load, done now rather than during the measurement
+    // (where it took a share of the two cores and made runs differ by half): fresh statistics
+    // for the planner, and the new rows' visibility settled.
     let db = app.database.connect().await;
-    sea_orm::ConnectionTrait::execute_unprepared(&db, "ANALYZE")
+    sea_orm::ConnectionTrait::execute_unprepared(&db, "VACUUM ANALYZE")
         .await
-        .expect("analyze");
+        .expect("vacuum analyze");
     // And the load's dirty pages written out now, so a checkpoint's writes do not land in the
     // middle of the measurement and stall the audit log's commits behind them.
     sea_orm::ConnectionTrait::execute_unprepared(&db, "CHECKPOINT")
