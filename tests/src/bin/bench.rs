@@ -41,6 +41,36 @@ async fn fetch(app: &TestApp, token: &str, body: &str) {
     );
 }
 
+/// CPU time spent so far (Linux's /proc; USER_HZ is 100 on every Linux this runs on): by the whole
+/// machine (all cores, busy = everything but idle and iowait), and by this process (the server
+/// and the load generator). The machine is saturated during the run, so what matters is the
+/// split: this process, against PostgreSQL and whatever else runs.
+fn cpu_used() -> Option<(Duration, Duration)> {
+    let ticks = |fields: &[u64]| Duration::from_millis(fields.iter().sum::<u64>() * 10);
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let machine: Vec<u64> = stat
+        .lines()
+        .next()?
+        .strip_prefix("cpu ")?
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal
+    let busy = [0, 1, 2, 5, 6, 7].map(|i| machine.get(i).copied().unwrap_or(0));
+    let own = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // After the command name (which may hold spaces) come state, ppid…; utime and stime are the
+    // 12th and 13th fields from there.
+    let own: Vec<u64> = own
+        .rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    Some((ticks(&busy), ticks(&own)))
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
@@ -144,6 +174,7 @@ async fn main() {
     let per_client = requests / clients;
     let request = json!({ "query": query }).to_string();
     let started = Instant::now();
+    let cpu_before = cpu_used();
     let mut tasks = Vec::new();
     for _ in 0..clients {
         let (app, token, request) = (app.clone(), caseworker.clone(), request.clone());
@@ -162,6 +193,12 @@ async fn main() {
         latencies.extend(task.await.expect("client"));
     }
     let elapsed = started.elapsed();
+    let cpu = cpu_used().zip(cpu_before).map(|(after, before)| {
+        (
+            after.0.saturating_sub(before.0),
+            after.1.saturating_sub(before.1),
+        )
+    });
     latencies.sort();
     println!(
         "overdue worklist, first 50 with child/provision/evidence, {clients} clients, {} requests: p50 {:.1?}, p95 {:.1?}, p99 {:.1?}, {:.0} req/s",
@@ -171,6 +208,15 @@ async fn main() {
         percentile(&latencies, 0.99),
         latencies.len() as f64 / elapsed.as_secs_f64()
     );
+    if let Some((machine, own)) = cpu {
+        let per_request = |d: Duration| d.as_secs_f64() * 1000.0 / latencies.len() as f64;
+        println!(
+            "  CPU per request: {:.2} ms in all, {:.2} ms in the server and load generator, {:.2} ms elsewhere (PostgreSQL, background)",
+            per_request(machine),
+            per_request(own),
+            per_request(machine.saturating_sub(own)),
+        );
+    }
 
     // Ranking every open case by school days without provision: computed in the database over
     // the whole council, so it is measured on its own, one client at a time.
