@@ -660,8 +660,9 @@ pub enum CaseOrder {
 ///
 /// Filtering on deadlines and ordering by due date happen in the store, on the due date and first
 /// provision start the service keeps on each case, so the overdue worklist is one indexed query
-/// however many cases the council has. Ordering by days without provision depends on today and
-/// the calendar, so it ranks the filtered cases in memory.
+/// however many cases the council has. Ordering by days without provision happens in the store
+/// too: an expression over each case's stored running count and today's school-day number.
+/// Only the page's cases have their details loaded, and only the parts `parts` asks for.
 #[tracing::instrument(skip_all, fields(council = %scope.council_id(), first, offset))]
 #[allow(clippy::too_many_arguments)]
 pub async fn list(
@@ -719,43 +720,29 @@ pub async fn list(
         }
         query = query.filter(case::Column::ChildId.in_subquery(children.into_query()));
     }
-    let page = match order {
+    let ordered = match order {
+        // Cases with no due date yet come last: PostgreSQL's own order for an ascending index,
+        // so the worklist index serves the ORDER BY without a sort.
         CaseOrder::DueDate => {
-            let mut cases = query
-                // Cases with no due date yet come last: PostgreSQL's own order for an ascending
-                // index, so the worklist index serves the ORDER BY without a sort.
-                .order_by_with_nulls(case::Column::ProvisionDueBy, Order::Asc, NullOrdering::Last)
-                .order_by_asc(case::Column::Id)
-                .offset(offset)
-                .limit(first + 1)
-                .all(txn.conn())
-                .await?;
-            let has_next = cases.len() as u64 > first;
-            cases.truncate(first as usize);
-            (
-                load_details(&txn, cases, parts, settings, calendar, today).await?,
-                has_next,
-            )
+            query.order_by_with_nulls(case::Column::ProvisionDueBy, Order::Asc, NullOrdering::Last)
         }
-        CaseOrder::DaysWithoutProvision => {
-            let mut cases = query
-                .order_by(
-                    days_without_provision_on(deadline::school_day_number(calendar, today)),
-                    Order::Desc,
-                )
-                .order_by_asc(case::Column::Id)
-                .offset(offset)
-                .limit(first + 1)
-                .all(txn.conn())
-                .await?;
-            let has_next = cases.len() as u64 > first;
-            cases.truncate(first as usize);
-            (
-                load_details(&txn, cases, parts, settings, calendar, today).await?,
-                has_next,
-            )
-        }
+        CaseOrder::DaysWithoutProvision => query.order_by(
+            days_without_provision_on(deadline::school_day_number(calendar, today)),
+            Order::Desc,
+        ),
     };
+    let mut cases = ordered
+        .order_by_asc(case::Column::Id)
+        .offset(offset)
+        .limit(first + 1)
+        .all(txn.conn())
+        .await?;
+    let has_next = cases.len() as u64 > first;
+    cases.truncate(first as usize);
+    let page = (
+        load_details(&txn, cases, parts, settings, calendar, today).await?,
+        has_next,
+    );
     txn.commit().await?;
     let shown: Vec<Uuid> = page.0.iter().map(|d| d.case.id).collect();
     store
