@@ -106,10 +106,7 @@ impl TokenVerifier {
             }
             self.verified.remove(&digest);
         }
-        // Read before the key is looked up: if the lookup refreshes the set, this older version
-        // only costs one more full verification next time, never trusts a withdrawn key.
-        let keys = self.current_keys_of_token(token);
-        let (verified, claims) = self.verify_in_full(token).await?;
+        let (verified, claims, keys) = self.verify_in_full(token).await?;
         let leeway = i64::try_from(self.leeway).unwrap_or(i64::MAX);
         let seconds = |claim: &str| claims.get(claim).and_then(Value::as_f64).map(|s| s as i64);
         // `exp` is required, so verification has already refused a token without one.
@@ -128,26 +125,18 @@ impl TokenVerifier {
     /// and has no usable version while stale. `None` means "verify in full".
     fn current_keys(&self, issuer: &str) -> Option<KeySetVersion> {
         match self.issuers.get(issuer) {
-            Some(Issuer {
-                keys: Keys::Jwks(cache),
-                ..
-            }) => cache.current_generation(),
-            Some(Issuer {
-                keys: Keys::Static(_),
-                ..
-            }) => Some(STATIC_KEYS),
+            Some(issuer) => issuer.keys.version(),
+            // The dev issuer's key is fixed.
             None => self.dev_key.as_ref().map(|_| STATIC_KEYS),
         }
     }
 
-    /// `current_keys` for the issuer a token names, read without trusting the token.
-    fn current_keys_of_token(&self, token: &str) -> Option<KeySetVersion> {
-        let claims: Value = jsonwebtoken::dangerous::insecure_decode_claims(token).ok()?;
-        self.current_keys(claims.get("iss")?.as_str()?)
-    }
-
-    /// Every check, every time: issuer, algorithm, key, signature and claims.
-    async fn verify_in_full(&self, token: &str) -> Result<(VerifiedToken, Value), String> {
+    /// Every check, every time: issuer, algorithm, key, signature and claims. Also returns the
+    /// claims and the version of the issuer's keys the token was checked against.
+    async fn verify_in_full(
+        &self,
+        token: &str,
+    ) -> Result<(VerifiedToken, Value, Option<KeySetVersion>), String> {
         let header_alg = peek_header_alg(token)?;
         if header_alg.eq_ignore_ascii_case("none") {
             return Err("unsigned tokens (alg none) are not accepted".into());
@@ -176,6 +165,9 @@ impl TokenVerifier {
                 header.alg
             ));
         }
+        // Read before the key is looked up: if the lookup refreshes the set, this older version
+        // only costs one more full verification next time, and never vouches for a withdrawn key.
+        let keys = issuer.keys.version();
         let key = match &issuer.keys {
             Keys::Static(key) => key.clone(),
             Keys::Jwks(cache) => cache
@@ -217,7 +209,7 @@ impl TokenVerifier {
             binding: issuer.binding.clone(),
             roles: issuer.roles(&claims),
         };
-        Ok((verified, claims))
+        Ok((verified, claims, keys))
     }
 
     fn dev_issuer(&self, name: &str) -> Option<Issuer> {
@@ -234,6 +226,16 @@ impl TokenVerifier {
             roles_claim: "roles".to_owned(),
             role_map: HashMap::new(),
         })
+    }
+}
+
+impl Keys {
+    /// Static keys never change; a JWKS counts its fetches and has no version while stale.
+    fn version(&self) -> Option<KeySetVersion> {
+        match self {
+            Keys::Static(_) => Some(STATIC_KEYS),
+            Keys::Jwks(cache) => cache.current_generation(),
+        }
     }
 }
 
