@@ -84,20 +84,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Token(args) => token(&Settings::load(&overrides)?, args),
         Command::Migrate => {
-            api::telemetry::init();
-            let settings = Settings::load(&overrides)?;
-            std::fs::create_dir_all(&settings.data_dir)?;
-            let db = startup::connect(&settings).await?;
-            Migrator::up(&db, None).await?;
+            connect_and_migrate(&overrides).await?;
             tracing::info!("migrations applied");
             Ok(())
         }
         Command::SeedReference => {
-            api::telemetry::init();
-            let settings = Settings::load(&overrides)?;
-            std::fs::create_dir_all(&settings.data_dir)?;
-            let db = startup::connect(&settings).await?;
-            Migrator::up(&db, None).await?;
+            let (db, _) = connect_and_migrate(&overrides).await?;
             seed::seed_reference_data(&db)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.client_message()))?;
@@ -105,11 +97,8 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::SeedDemo => {
-            api::telemetry::init();
-            let settings = Settings::load(&overrides)?;
-            std::fs::create_dir_all(&settings.data_dir)?;
-            let db = startup::connect(&settings).await?;
-            Migrator::up(&db, None).await?;
+            let (db, settings) = connect_and_migrate(&overrides).await?;
+            // One-off command: the audit log's read writer can share the one pool.
             let store = Store::new(
                 db.clone(),
                 db,
@@ -124,6 +113,26 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve => serve(Settings::load(&overrides)?).await,
     }
+}
+
+/// What every one-off database command starts with: logging, settings, the data directory, a
+/// connection, and the migrations applied.
+async fn connect_and_migrate(
+    overrides: &Overrides,
+) -> anyhow::Result<(sea_orm::DatabaseConnection, Settings)> {
+    api::telemetry::init();
+    let settings = Settings::load(overrides)?;
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "creating the data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
+    let db = startup::connect(&settings).await?;
+    Migrator::up(&db, None)
+        .await
+        .context("running migrations")?;
+    Ok((db, settings))
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

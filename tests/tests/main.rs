@@ -5,6 +5,7 @@ mod auth;
 mod batch;
 mod case;
 mod children;
+mod council_tables;
 mod demo;
 mod http;
 mod identity;

@@ -67,7 +67,7 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: By
     let operation = operation_label(request.operation_name.as_deref());
     let mut response = state.schema.execute(request.data(principal)).await;
     for error in &mut response.errors {
-        let code = ensure_code(&mut error.extensions, error.path.is_empty(), &error.message);
+        let code = ensure_code(&mut error.extensions);
         metrics::counter!("hub_graphql_errors_total", "code" => code).increment(1);
     }
     metrics::histogram!("hub_graphql_request_duration_seconds", "operation" => operation)
@@ -122,22 +122,24 @@ fn error_response(status: StatusCode, error: &AppError) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// Gives every error a code. Ours already have one; async-graphql's own (syntax, validation,
-/// limits, input coercion) are the request's fault and become BAD_USER_INPUT; anything else
-/// raised during execution without a code is ours.
-fn ensure_code(
-    extensions: &mut Option<ErrorExtensionValues>,
-    before_execution: bool,
-    message: &str,
-) -> &'static str {
+/// Gives every error a code, without reading its message.
+///
+/// Ours already carry one: every resolver fails with an `AppError`, which reaches async-graphql
+/// only through `AppError::to_graphql` (it has no `Display`, so a bare `?` cannot drop its code;
+/// see `error.rs`), and resolvers read request data with `data_opt`, never the panicking or
+/// code-less `data` (`clippy.toml`). So an error without a code was raised by async-graphql itself
+/// while reading the request — syntax, validation, depth and complexity limits, or coercing an
+/// argument or variable to its type — and is the request's fault: BAD_USER_INPUT. A code we do
+/// not know is treated as ours.
+fn ensure_code(extensions: &mut Option<ErrorExtensionValues>) -> &'static str {
     let existing = extensions
         .as_ref()
         .and_then(|ext| ext.get("code"))
-        .and_then(|code| match code {
-            Value::String(code) => Some(code.clone()),
-            _ => None,
+        .map(|code| match code {
+            Value::String(code) => code.as_str(),
+            _ => "",
         });
-    let code = match existing.as_deref() {
+    let code = match existing {
         Some("UNAUTHENTICATED") => "UNAUTHENTICATED",
         Some("FORBIDDEN") => "FORBIDDEN",
         Some("NOT_FOUND") => "NOT_FOUND",
@@ -145,13 +147,7 @@ fn ensure_code(
         Some("CONFLICT") => "CONFLICT",
         Some("RATE_LIMITED") => "RATE_LIMITED",
         Some(_) => "INTERNAL_SERVER_ERROR",
-        None if before_execution
-            || message.starts_with("Failed to parse")
-            || message.starts_with("Invalid value") =>
-        {
-            "BAD_USER_INPUT"
-        }
-        None => "INTERNAL_SERVER_ERROR",
+        None => "BAD_USER_INPUT",
     };
     extensions
         .get_or_insert_with(Default::default)

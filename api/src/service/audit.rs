@@ -32,13 +32,7 @@ use uuid::Uuid;
 
 use super::Store;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::{CouncilOwned, CouncilTxn, TenantScope};
-
-impl CouncilOwned for audit_event::Entity {
-    fn tenant_column() -> Self::Column {
-        audit_event::Column::TenantId
-    }
-}
+use crate::tenancy::{CouncilTxn, TenantScope};
 
 /// The `previous_hash` of a council's first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -4,7 +4,8 @@ use chrono::Utc;
 use entity::child::{self, PrimaryNeed, SenStatus, Sex, SocialCareStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, Condition, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -181,7 +182,7 @@ pub async fn create(
     .await?;
     let now = Utc::now();
     let row = child::ActiveModel {
-        tenant_id: Set(scope.council_id()),
+        tenant_id: NotSet,
         id: Set(Uuid::now_v7()),
         council_reference: Set(new.council_reference),
         upn: Set(new.upn.map(|u| u.as_str().to_owned())),

@@ -20,11 +20,13 @@ use crate::tenancy::TenantScope;
 pub const DEMO_CHILDREN_PER_COUNCIL: usize = 6;
 
 /// Whether the database has no councils yet.
+#[tracing::instrument(skip_all)]
 pub async fn is_empty(db: &DatabaseConnection) -> AppResult<bool> {
     Ok(council::Entity::find().count(db).await? == 0)
 }
 
 /// Seeds the South-East partnership and its councils (skipping any already there).
+#[tracing::instrument(skip_all)]
 pub async fn seed_reference_data(db: &DatabaseConnection) -> AppResult<()> {
     let now = Utc::now();
     let partnership_id =
@@ -76,6 +78,7 @@ pub async fn seed_reference_data(db: &DatabaseConnection) -> AppResult<()> {
 }
 
 /// Seeds reference data, then demo children for every council that has none.
+#[tracing::instrument(skip_all)]
 pub async fn seed_demo(store: &Store) -> AppResult<usize> {
     seed_reference_data(&store.db).await?;
     let mut created = 0;
