@@ -8,12 +8,16 @@ use chrono::{NaiveDate, Utc};
 use entity::case::{self, CaseReason, CaseStatus, ClosureReason, DutyDecision};
 use entity::case_event::{self, CaseEventKind};
 use entity::child;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use super::Store;
 use super::audit::{self, AuditActor};
-use super::case::StoredDeadlines;
+use super::case::deadline::{self, StoredDeadlines};
 use super::child::NewChild;
 use crate::error::{AppError, AppResult, Rejection};
 use crate::tenancy::{CouncilTxn, TenantScope};
@@ -199,10 +203,13 @@ pub async fn upsert_children(
             updated_at: now,
         };
         match existing.get(&reference) {
-            // `reset_all` marks every column as set, so all of them are written.
+            // `reset_all` marks every column as set, so all of them are written; the scoped
+            // insert stamps the council's id.
             None => {
                 written.push(fresh.id);
-                inserts.push(child::ActiveModel::from(fresh).reset_all());
+                let mut insert = child::ActiveModel::from(fresh).reset_all();
+                insert.tenant_id = NotSet;
+                inserts.push(insert);
             }
             Some(current) => {
                 let candidate = child::Model {
@@ -304,7 +311,8 @@ pub async fn upsert_cases(
     let mut summary = UpsertSummary::default();
     let (mut new_cases, mut new_events) = (Vec::new(), Vec::new());
     let event = |case_id: Uuid, kind: CaseEventKind, on: NaiveDate| case_event::ActiveModel {
-        tenant_id: Set(scope.council_id()),
+        // Stamped with the council's id by the scoped insert.
+        tenant_id: NotSet,
         id: Set(Uuid::now_v7()),
         case_id: Set(case_id),
         kind: Set(kind),
@@ -412,9 +420,9 @@ pub async fn upsert_cases(
         .into_iter()
         .collect();
     all_cases.extend(new_cases.iter().cloned());
-    let calendar = super::case::load_calendar(&txn).await?;
-    let settings = super::settings::load(&txn).await?;
-    let episodes = super::case::episodes_by_child(&all_cases);
+    let calendar = deadline::load_calendar(&txn).await?;
+    let settings = deadline::load_settings(&txn).await?;
+    let episodes = deadline::episodes_by_child(&all_cases);
     let today = crate::domain::clock::today();
     for new_case in &mut new_cases {
         // A new case has no provision yet.
@@ -423,7 +431,12 @@ pub async fn upsert_cases(
     }
     let new_cases: Vec<case::ActiveModel> = new_cases
         .into_iter()
-        .map(|m| case::ActiveModel::from(m).reset_all())
+        .map(|m| {
+            // Every column written, but `tenant_id` stamped by the scoped insert.
+            let mut insert = case::ActiveModel::from(m).reset_all();
+            insert.tenant_id = NotSet;
+            insert
+        })
         .collect();
     for chunk in chunked(new_cases) {
         txn.insert_many(chunk).await?;
@@ -431,7 +444,7 @@ pub async fn upsert_cases(
     for chunk in chunked(new_events) {
         txn.insert_many(chunk).await?;
     }
-    super::case::refresh_deadlines(&txn, &had_cases).await?;
+    deadline::refresh_deadlines(&txn, &had_cases).await?;
     audit::record(&txn, actor, "case.upsert", "case", &written).await?;
     txn.commit().await?;
     refresh_statistics(
