@@ -485,3 +485,93 @@ fn chunked<T>(mut rows: Vec<T>) -> Vec<Vec<T>> {
     }
     chunks
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_index_and_field() {
+        let rows: Vec<AppResult<&str>> = vec![
+            Ok("C-1"),
+            Err(AppError::bad_input("upn", "check letter is wrong")),
+            Ok("C-3"),
+            Err(AppError::bad_input(
+                "dateOfBirth",
+                "must not be in the future",
+            )),
+        ];
+        let (good, rejected) = collect(rows);
+        assert_eq!(good, vec![(0, "C-1"), (2, "C-3")]);
+        assert_eq!(
+            rejected,
+            vec![
+                reject(1, "upn", "check letter is wrong"),
+                reject(3, "dateOfBirth", "must not be in the future"),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_that_are_not_about_one_field_are_reported_against_the_row() {
+        let rows: Vec<AppResult<&str>> = vec![
+            Err(AppError::NotFound("child")),
+            Ok("C-2"),
+            Err(AppError::conflict("upn", "another child has this UPN")),
+        ];
+        let (good, rejected) = collect(rows);
+        assert_eq!(good, vec![(1, "C-2")]);
+        assert_eq!(
+            rejected,
+            vec![
+                reject(0, "row", "child not found"),
+                reject(2, "row", "another child has this UPN"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_batch_of_good_rows_keeps_every_row_in_order() {
+        let (good, rejected) = collect::<u32>(vec![Ok(7), Ok(8)]);
+        assert_eq!(good, vec![(0, 7), (1, 8)]);
+        assert!(rejected.is_empty());
+    }
+
+    #[test]
+    fn a_repeated_reference_is_rejected_on_every_row_after_the_first() {
+        let keys = [
+            (0, Some("C-1")),
+            (1, Some("C-2")),
+            (2, Some("C-1")),
+            (3, None),
+            (4, None),
+            (5, Some("C-1")),
+        ];
+        let mut rejected = Vec::new();
+        reject_repeats(keys.into_iter(), "councilReference", &mut rejected);
+        assert_eq!(
+            rejected,
+            vec![
+                reject(2, "councilReference", "repeats row 0 of this batch"),
+                reject(5, "councilReference", "repeats row 0 of this batch"),
+            ]
+        );
+    }
+
+    #[test]
+    fn repeats_are_added_to_the_rejections_already_found() {
+        let mut rejected = vec![reject(0, "upn", "check letter is wrong")];
+        reject_repeats(
+            [(1, Some("K819")), (2, Some("K819"))].into_iter(),
+            "upn",
+            &mut rejected,
+        );
+        assert_eq!(
+            rejected,
+            vec![
+                reject(0, "upn", "check letter is wrong"),
+                reject(2, "upn", "repeats row 1 of this batch"),
+            ]
+        );
+    }
+}

@@ -254,3 +254,69 @@ async fn open_provision(txn: &CouncilTxn, provision_id: Uuid) -> AppResult<provi
     open_case(txn, provision.case_id).await?;
     Ok(provision)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+
+    /// Full-time tuition from Tuesday 1 June 2021, with no end set.
+    fn tuition() -> NewProvision {
+        NewProvision {
+            kind: ProvisionKind::Tuition,
+            provider: "Hospital Education Service".into(),
+            hours_per_week: 25.0,
+            full_time: true,
+            reduced_reason: None,
+            start_date: date(2021, 6, 1),
+            end_date: None,
+        }
+    }
+
+    fn refused_field(provision: &NewProvision) -> Option<String> {
+        match provision.check() {
+            Ok(()) => None,
+            Err(AppError::BadUserInput { field, .. }) => Some(field),
+            Err(other) => Some(format!("not a field error: {}", other.client_message())),
+        }
+    }
+
+    #[test]
+    fn full_time_provision_needs_no_reason() {
+        assert_eq!(refused_field(&tuition()), None);
+    }
+
+    #[test]
+    fn reduced_provision_needs_its_recorded_health_reason() {
+        let reduced = NewProvision {
+            hours_per_week: 10.0,
+            full_time: false,
+            ..tuition()
+        };
+        assert_eq!(refused_field(&reduced), Some("reducedReason".into()));
+
+        let with_reason = NewProvision {
+            reduced_reason: Some("fatigue after treatment; consultant's advice".into()),
+            ..reduced
+        };
+        assert_eq!(refused_field(&with_reason), None);
+    }
+
+    #[test]
+    fn provision_cannot_end_before_it_starts_but_may_end_the_day_it_starts() {
+        let inverted = NewProvision {
+            end_date: Some(date(2021, 5, 31)),
+            ..tuition()
+        };
+        assert_eq!(refused_field(&inverted), Some("endDate".into()));
+
+        let one_day = NewProvision {
+            end_date: Some(date(2021, 6, 1)),
+            ..tuition()
+        };
+        assert_eq!(refused_field(&one_day), None);
+    }
+}

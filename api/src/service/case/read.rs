@@ -394,3 +394,37 @@ fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
     }
     grouped
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{PostgresQueryBuilder, Query, SqliteQueryBuilder};
+
+    use super::*;
+
+    #[test]
+    fn ranking_by_days_without_provision_counts_in_the_store_from_the_stored_wait() {
+        // On school day 1200: the stored count, plus the school days since it was taken, up to
+        // the day the count stops (if it does) — the arithmetic of `ProvisionWait::days_on`.
+        let counted_to = "(CASE WHEN wait_runs_until < 1200 THEN wait_runs_until ELSE 1200 END)";
+        let expected = format!(
+            "SELECT (COALESCE(wait_days, 0) + CASE WHEN {counted_to} > COALESCE(wait_as_of, 0) \
+             THEN {counted_to} - COALESCE(wait_as_of, 0) ELSE 0 END)"
+        );
+        let select = Query::select()
+            .expr(days_without_provision_on(1200))
+            .to_owned();
+        assert_eq!(select.to_string(PostgresQueryBuilder), expected);
+        // The same text on both stores: nothing in it is specific to either.
+        assert_eq!(select.to_string(SqliteQueryBuilder), expected);
+    }
+
+    #[test]
+    fn the_day_number_is_written_as_a_plain_integer() {
+        let select = Query::select()
+            .expr(days_without_provision_on(-3))
+            .to_owned();
+        let sql = select.to_string(PostgresQueryBuilder);
+        assert!(sql.contains("wait_runs_until < -3 THEN"), "{sql}");
+        assert!(sql.contains("ELSE -3 END"), "{sql}");
+    }
+}

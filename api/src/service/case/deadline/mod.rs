@@ -9,6 +9,8 @@
 //! on; nothing here calls back up to them.
 
 mod derive;
+#[cfg(test)]
+mod fixtures;
 mod stored;
 
 use std::collections::{BTreeSet, HashMap};
