@@ -2,6 +2,8 @@
 
 /// School days on a council's calendar, with the bank-holiday fallback.
 pub mod calendar;
+/// A case's inputs, validated field by field: hours of provision, dates that have happened.
+pub mod case;
 /// A child's details, validated field by field.
 pub mod child;
 /// Today's date in England, which deadlines count from.

@@ -440,19 +440,17 @@ impl CaseQuery {
             CaseOrderBy::DueDate => CaseOrder::DueDate,
             CaseOrderBy::DaysWithoutProvision => CaseOrder::DaysWithoutProvision,
         };
-        let (page, has_next) = cases::list(
-            context::store(ctx)?,
-            scope,
-            &actor(ctx)?,
-            &filter,
+        let listing = cases::CaseListing {
+            filter,
             order,
-            first as u64,
-            offset as u64,
-            parts(ctx.look_ahead().field("edges").field("node"))
+            first: first as u64,
+            offset: offset as u64,
+            parts: parts(ctx.look_ahead().field("edges").field("node"))
                 .or(parts(ctx.look_ahead().field("nodes"))),
-            clock::today(),
-        )
-        .await?;
+            today: clock::today(),
+        };
+        let (page, has_next) =
+            cases::list(context::store(ctx)?, scope, &actor(ctx)?, &listing).await?;
         let mut connection = Connection::new(offset > 0, has_next);
         connection.edges.extend(
             page.into_iter()

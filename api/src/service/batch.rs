@@ -8,12 +8,16 @@ use chrono::{NaiveDate, Utc};
 use entity::case::{self, CaseReason, CaseStatus, ClosureReason, DutyDecision};
 use entity::case_event::{self, CaseEventKind};
 use entity::child;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use super::Store;
 use super::audit::{self, AuditActor};
-use super::case::StoredDeadlines;
+use super::case::deadline::{self, StoredDeadlines};
 use super::child::NewChild;
 use crate::error::{AppError, AppResult, Rejection};
 use crate::tenancy::{CouncilTxn, TenantScope};
@@ -199,10 +203,13 @@ pub async fn upsert_children(
             updated_at: now,
         };
         match existing.get(&reference) {
-            // `reset_all` marks every column as set, so all of them are written.
+            // `reset_all` marks every column as set, so all of them are written; the scoped
+            // insert stamps the council's id.
             None => {
                 written.push(fresh.id);
-                inserts.push(child::ActiveModel::from(fresh).reset_all());
+                let mut insert = child::ActiveModel::from(fresh).reset_all();
+                insert.tenant_id = NotSet;
+                inserts.push(insert);
             }
             Some(current) => {
                 let candidate = child::Model {
@@ -304,7 +311,8 @@ pub async fn upsert_cases(
     let mut summary = UpsertSummary::default();
     let (mut new_cases, mut new_events) = (Vec::new(), Vec::new());
     let event = |case_id: Uuid, kind: CaseEventKind, on: NaiveDate| case_event::ActiveModel {
-        tenant_id: Set(scope.council_id()),
+        // Stamped with the council's id by the scoped insert.
+        tenant_id: NotSet,
         id: Set(Uuid::now_v7()),
         case_id: Set(case_id),
         kind: Set(kind),
@@ -412,9 +420,9 @@ pub async fn upsert_cases(
         .into_iter()
         .collect();
     all_cases.extend(new_cases.iter().cloned());
-    let calendar = super::case::load_calendar(&txn).await?;
-    let settings = super::settings::load(&txn).await?;
-    let episodes = super::case::episodes_by_child(&all_cases);
+    let calendar = deadline::load_calendar(&txn).await?;
+    let settings = deadline::load_settings(&txn).await?;
+    let episodes = deadline::episodes_by_child(&all_cases);
     let today = crate::domain::clock::today();
     for new_case in &mut new_cases {
         // A new case has no provision yet.
@@ -423,7 +431,12 @@ pub async fn upsert_cases(
     }
     let new_cases: Vec<case::ActiveModel> = new_cases
         .into_iter()
-        .map(|m| case::ActiveModel::from(m).reset_all())
+        .map(|m| {
+            // Every column written, but `tenant_id` stamped by the scoped insert.
+            let mut insert = case::ActiveModel::from(m).reset_all();
+            insert.tenant_id = NotSet;
+            insert
+        })
         .collect();
     for chunk in chunked(new_cases) {
         txn.insert_many(chunk).await?;
@@ -431,7 +444,7 @@ pub async fn upsert_cases(
     for chunk in chunked(new_events) {
         txn.insert_many(chunk).await?;
     }
-    super::case::refresh_deadlines(&txn, &had_cases).await?;
+    deadline::refresh_deadlines(&txn, &had_cases).await?;
     audit::record(&txn, actor, "case.upsert", "case", &written).await?;
     txn.commit().await?;
     refresh_statistics(
@@ -471,4 +484,94 @@ fn chunked<T>(mut rows: Vec<T>) -> Vec<Vec<T>> {
         chunks.push(std::mem::replace(&mut rows, rest));
     }
     chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_index_and_field() {
+        let rows: Vec<AppResult<&str>> = vec![
+            Ok("C-1"),
+            Err(AppError::bad_input("upn", "check letter is wrong")),
+            Ok("C-3"),
+            Err(AppError::bad_input(
+                "dateOfBirth",
+                "must not be in the future",
+            )),
+        ];
+        let (good, rejected) = collect(rows);
+        assert_eq!(good, vec![(0, "C-1"), (2, "C-3")]);
+        assert_eq!(
+            rejected,
+            vec![
+                reject(1, "upn", "check letter is wrong"),
+                reject(3, "dateOfBirth", "must not be in the future"),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_that_are_not_about_one_field_are_reported_against_the_row() {
+        let rows: Vec<AppResult<&str>> = vec![
+            Err(AppError::NotFound("child")),
+            Ok("C-2"),
+            Err(AppError::conflict("upn", "another child has this UPN")),
+        ];
+        let (good, rejected) = collect(rows);
+        assert_eq!(good, vec![(1, "C-2")]);
+        assert_eq!(
+            rejected,
+            vec![
+                reject(0, "row", "child not found"),
+                reject(2, "row", "another child has this UPN"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_batch_of_good_rows_keeps_every_row_in_order() {
+        let (good, rejected) = collect::<u32>(vec![Ok(7), Ok(8)]);
+        assert_eq!(good, vec![(0, 7), (1, 8)]);
+        assert!(rejected.is_empty());
+    }
+
+    #[test]
+    fn a_repeated_reference_is_rejected_on_every_row_after_the_first() {
+        let keys = [
+            (0, Some("C-1")),
+            (1, Some("C-2")),
+            (2, Some("C-1")),
+            (3, None),
+            (4, None),
+            (5, Some("C-1")),
+        ];
+        let mut rejected = Vec::new();
+        reject_repeats(keys.into_iter(), "councilReference", &mut rejected);
+        assert_eq!(
+            rejected,
+            vec![
+                reject(2, "councilReference", "repeats row 0 of this batch"),
+                reject(5, "councilReference", "repeats row 0 of this batch"),
+            ]
+        );
+    }
+
+    #[test]
+    fn repeats_are_added_to_the_rejections_already_found() {
+        let mut rejected = vec![reject(0, "upn", "check letter is wrong")];
+        reject_repeats(
+            [(1, Some("K819")), (2, Some("K819"))].into_iter(),
+            "upn",
+            &mut rejected,
+        );
+        assert_eq!(
+            rejected,
+            vec![
+                reject(0, "upn", "check letter is wrong"),
+                reject(2, "upn", "repeats row 1 of this batch"),
+            ]
+        );
+    }
 }

@@ -3,12 +3,16 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use entity::{school_closure, school_term};
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use super::Store;
+use super::case::deadline::refresh_all_deadlines;
 use crate::domain::calendar::{SchoolCalendar, Term};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::TenantScope;
@@ -44,6 +48,7 @@ fn year_bounds(academic_year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
 /// Replaces the terms and closure days of one academic year (1 September to 31 August).
 ///
 /// Terms must lie inside the year and not overlap; closures must fall inside a term.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id(), academic_year))]
 pub async fn replace_year(
     store: &Store,
     scope: TenantScope,
@@ -101,7 +106,8 @@ pub async fn replace_year(
     .await?;
     for term in terms {
         txn.insert(school_term::ActiveModel {
-            tenant_id: Set(scope.council_id()),
+            // Stamped with the council's id by the scoped insert.
+            tenant_id: NotSet,
             id: Set(Uuid::now_v7()),
             academic_year: Set(academic_year),
             name: Set(term.name),
@@ -112,19 +118,20 @@ pub async fn replace_year(
     }
     for (day, reason) in closures {
         txn.insert(school_closure::ActiveModel {
-            tenant_id: Set(scope.council_id()),
+            tenant_id: NotSet,
             closed_on: Set(day),
             reason: Set(reason),
         })
         .await?;
     }
     // Every due date may move with the calendar.
-    super::case::refresh_all_deadlines(&txn).await?;
+    refresh_all_deadlines(&txn).await?;
     txn.commit().await?;
     year(store, scope, academic_year).await
 }
 
 /// One academic year of the council's calendar (empty when it has not been set).
+#[tracing::instrument(skip_all, fields(council = %scope.council_id(), academic_year))]
 pub async fn year(
     store: &Store,
     scope: TenantScope,
@@ -150,13 +157,4 @@ pub async fn year(
         terms,
         closures,
     })
-}
-
-/// The academic year a date falls in, by its starting calendar year.
-pub fn academic_year_of(date: NaiveDate) -> i32 {
-    if date.month() >= 9 {
-        date.year()
-    } else {
-        date.year() - 1
-    }
 }

@@ -7,7 +7,7 @@ pub mod audit;
 pub mod batch;
 /// School calendars: terms and closure days per academic year.
 pub mod calendar;
-/// Cases: the timeline, provision, evidence and deadlines.
+/// Cases: lifecycle, timeline, provision, evidence, reads, and the deadlines they are counted by.
 pub mod case;
 /// Children: the council's identifiable records.
 pub mod child;

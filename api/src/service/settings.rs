@@ -1,41 +1,28 @@
-//! A council's deadline settings: the defaults of DOMAIN.md until a manager changes them.
+//! A council's deadline settings: the defaults of docs/domain.md, "Deadlines", until a manager
+//! changes them. `case::deadline` loads them, since it counts every due date with them; this
+//! file lets managers read and replace them.
 
 use chrono::Utc;
 use entity::council_setting;
-use sea_orm::ActiveValue::Set;
+use sea_orm::ActiveValue::{NotSet, Set};
 
 use super::Store;
+use super::case::deadline::{load_settings, refresh_all_deadlines};
 use crate::domain::deadline::DeadlineSettings;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::{CouncilTxn, TenantScope};
+use crate::tenancy::TenantScope;
 
-/// The council's settings, or the defaults.
-pub async fn load(txn: &CouncilTxn) -> AppResult<DeadlineSettings> {
-    let Some(row) = txn
-        .select::<council_setting::Entity>()
-        .one(txn.conn())
-        .await?
-    else {
-        return Ok(DeadlineSettings::default());
-    };
-    let days = |value: i32| u32::try_from(value).unwrap_or_default();
-    Ok(DeadlineSettings {
-        health_and_other_days: days(row.health_and_other_days),
-        permanent_exclusion_days: days(row.permanent_exclusion_days),
-        review_interval_school_days: days(row.review_interval_school_days),
-        evidence_warning_days: i64::from(row.evidence_warning_days),
-    })
-}
-
-/// The council's settings, in their own transaction.
+/// The council's settings, or the defaults, in their own transaction.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id()))]
 pub async fn get(store: &Store, scope: TenantScope) -> AppResult<DeadlineSettings> {
     let txn = store.council(scope).await?;
-    let settings = load(&txn).await?;
+    let settings = load_settings(&txn).await?;
     txn.commit().await?;
     Ok(settings)
 }
 
 /// Replaces the council's settings and moves every case's due date to match.
+#[tracing::instrument(skip_all, fields(council = %scope.council_id()))]
 pub async fn set(
     store: &Store,
     scope: TenantScope,
@@ -47,7 +34,8 @@ pub async fn set(
     let as_i32 = |value: u32| i32::try_from(value).unwrap_or(i32::MAX);
     let txn = store.council(scope).await?;
     let row = council_setting::ActiveModel {
-        tenant_id: Set(scope.council_id()),
+        // Stamped with the council's id by the scoped insert or update.
+        tenant_id: NotSet,
         health_and_other_days: Set(as_i32(settings.health_and_other_days)),
         permanent_exclusion_days: Set(as_i32(settings.permanent_exclusion_days)),
         review_interval_school_days: Set(as_i32(settings.review_interval_school_days)),
@@ -66,7 +54,7 @@ pub async fn set(
     } else {
         txn.insert(row).await?;
     }
-    super::case::refresh_all_deadlines(&txn).await?;
+    refresh_all_deadlines(&txn).await?;
     txn.commit().await?;
     Ok(settings)
 }
