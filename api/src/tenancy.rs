@@ -40,6 +40,7 @@ macro_rules! council_owned {
 }
 
 council_owned!(
+    audit_event,
     council_setting,
     child,
     case,
