@@ -2,6 +2,8 @@
 
 /// The local development issuer behind `api token` (demo only).
 pub mod dev_issuer;
+/// Which council or partnership an issuer's binding names, cached for the process.
+pub mod directory;
 /// JWKS fetching and caching with a bounded refresh rate.
 pub mod jwks;
 /// Tokens already verified, remembered for their own lifetime (bounded).
@@ -14,10 +16,11 @@ use std::collections::BTreeSet;
 use async_graphql::Enum;
 use uuid::Uuid;
 
+use crate::domain::audit::AuditActor;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::TenantScope;
 
-/// What a principal may do. See DESIGN.md for the table.
+/// What a principal may do. See `docs/domain.md`, "Roles", for the table.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum Role {
@@ -119,8 +122,8 @@ impl Principal {
     }
 
     /// Who to name in the audit log: the token's subject and issuer, never a name.
-    pub fn audit_actor(&self) -> crate::service::audit::AuditActor {
-        crate::service::audit::AuditActor {
+    pub fn audit_actor(&self) -> AuditActor {
+        AuditActor {
             subject: self.subject.clone(),
             issuer: self.issuer.clone(),
         }
