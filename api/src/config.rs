@@ -12,6 +12,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::LaCode;
+
 /// Which defaults apply: the one-command demo, or a real deployment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -182,6 +184,16 @@ pub struct IssuerSettings {
     /// The identity provider's role names mapped to the hub's (`"CME-Officer" = "caseworker"`).
     #[serde(default)]
     pub role_map: BTreeMap<String, String>,
+}
+
+/// What an issuer may speak for, from its `council` or `partnership` setting: tokens it signs
+/// are bound to that one council or partnership whatever they claim.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Binding {
+    /// One council, by its DfE code.
+    Council(LaCode),
+    /// One partnership, by its code.
+    Partnership(String),
 }
 
 fn default_roles_claim() -> String {

@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::RwLock;
 
 use super::Affiliation;
-use super::verifier::Binding;
+use crate::config::Binding;
 use crate::error::{AppError, AppResult};
 use crate::service::directory::{council_by_la_code, partnership_by_code};
 

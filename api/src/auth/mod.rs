@@ -6,8 +6,8 @@ pub mod dev_issuer;
 pub mod directory;
 /// JWKS fetching and caching with a bounded refresh rate.
 pub mod jwks;
-/// Tokens already verified, remembered for their own lifetime (bounded).
-pub mod verified;
+/// The token cache: tokens already verified, remembered for their own lifetime (bounded).
+pub mod token_cache;
 /// Token verification: issuer lookup, algorithm and key checks, claims, council binding.
 pub mod verifier;
 
@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 use async_graphql::Enum;
 use uuid::Uuid;
 
+use crate::config::Binding;
 use crate::domain::audit::AuditActor;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::TenantScope;
@@ -84,6 +85,19 @@ pub const CASEWORK: &[Role] = &[Role::Caseworker, Role::Manager];
 pub enum Affiliation {
     Council { council_id: Uuid, la_code: String },
     Partnership { partnership_id: Uuid, code: String },
+}
+
+/// A token whose signature and claims have been verified: what a [`Principal`] is made from.
+#[derive(Clone, Debug)]
+pub struct VerifiedToken {
+    /// The token's `sub`.
+    pub subject: String,
+    /// The token's `iss`.
+    pub issuer: String,
+    /// What the issuer speaks for, from its configuration (never from the token alone).
+    pub binding: Binding,
+    /// The hub's roles the token grants, already filtered to the issuer's kind.
+    pub roles: BTreeSet<Role>,
 }
 
 /// A verified caller.

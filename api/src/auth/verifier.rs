@@ -14,28 +14,12 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
-use super::Role;
 use super::dev_issuer::{self, DevBinding};
 use super::jwks::{JwksCache, KeyLookupError};
-use super::verified::{KeySetVersion, Usable, VerifiedTokens};
-use crate::config::{AuthSettings, IssuerSettings};
+use super::token_cache::{KeySetVersion, TokenCache, Usable};
+use super::{Role, VerifiedToken};
+use crate::config::{AuthSettings, Binding, IssuerSettings};
 use crate::domain::LaCode;
-
-/// What an issuer may speak for.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Binding {
-    Council(LaCode),
-    Partnership(String),
-}
-
-/// A token whose signature and claims have been verified.
-#[derive(Clone, Debug)]
-pub struct VerifiedToken {
-    pub subject: String,
-    pub issuer: String,
-    pub binding: Binding,
-    pub roles: BTreeSet<Role>,
-}
 
 enum Keys {
     Static(DecodingKey),
@@ -56,14 +40,14 @@ pub struct TokenVerifier {
     issuers: HashMap<String, Issuer>,
     dev_key: Option<DecodingKey>,
     leeway: u64,
-    verified: VerifiedTokens,
+    cache: TokenCache,
 }
 
 /// How many distinct verified tokens are remembered; a council's staff and machine clients
 /// together hold far fewer live tokens than this.
-const VERIFIED_TOKENS: usize = 10_000;
+const CACHED_TOKENS: usize = 10_000;
 /// The longest a verified token is remembered.
-const VERIFIED_TOKEN_TTL: Duration = Duration::from_secs(300);
+const CACHED_TOKEN_TTL: Duration = Duration::from_secs(300);
 /// The key set version of an issuer configured with a fixed key.
 const STATIC_KEYS: KeySetVersion = 0;
 
@@ -84,27 +68,27 @@ impl TokenVerifier {
                 config.issuer
             );
         }
-        let ttl = VERIFIED_TOKEN_TTL.min(Duration::from_secs(settings.jwks_cache_seconds));
+        let ttl = CACHED_TOKEN_TTL.min(Duration::from_secs(settings.jwks_cache_seconds));
         Ok(Self {
             issuers,
             dev_key,
             leeway: settings.leeway_seconds,
-            verified: VerifiedTokens::new(ttl, VERIFIED_TOKENS),
+            cache: TokenCache::new(ttl, CACHED_TOKENS),
         })
     }
 
     /// Verifies `token`, or says what was wrong with it (never echoing the token). A token
     /// verified before and still within its own `exp`/`nbf` is not checked again.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken, String> {
-        let digest = VerifiedTokens::digest(token);
+        let digest = TokenCache::digest(token);
         let now_unix = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        if let Some((known, keys)) = self.verified.get(&digest, now_unix, Instant::now()) {
+        if let Some((known, keys)) = self.cache.get(&digest, now_unix, Instant::now()) {
             if self.current_keys(&known.issuer) == Some(keys) {
                 return Ok(known);
             }
-            self.verified.remove(&digest);
+            self.cache.remove(&digest);
         }
         let (verified, claims, keys) = self.verify_in_full(token).await?;
         let leeway = i64::try_from(self.leeway).unwrap_or(i64::MAX);
@@ -115,7 +99,7 @@ impl TokenVerifier {
                 from: seconds("nbf").map_or(i64::MIN, |nbf| nbf.saturating_sub(leeway)),
                 until: exp.saturating_add(leeway),
             };
-            self.verified
+            self.cache
                 .insert(digest, verified.clone(), keys, usable, Instant::now());
         }
         Ok(verified)
