@@ -4,7 +4,6 @@
 //! configuration before a single claim is trusted.
 
 use std::collections::{BTreeSet, HashMap};
-use std::str::FromStr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -18,7 +17,7 @@ use super::dev_issuer::{self, DevBinding};
 use super::jwks::{JwksCache, KeyLookupError};
 use super::token_cache::{KeySetVersion, TokenCache, Usable};
 use super::{Role, VerifiedToken};
-use crate::config::{AuthSettings, Binding, IssuerSettings};
+use crate::config::{AuthSettings, Binding, CheckedIssuer, KeySource};
 use crate::domain::LaCode;
 
 /// Why a token was refused. Each message says what was wrong without echoing the token, and
@@ -143,14 +142,9 @@ impl TokenVerifier {
             .build()
             .context("building the JWKS HTTP client")?;
         let mut issuers = HashMap::new();
-        for config in &settings.issuers {
-            let issuer = Issuer::from_settings(config, settings, &http)
-                .with_context(|| format!("issuer {}", config.issuer))?;
-            anyhow::ensure!(
-                issuers.insert(config.issuer.clone(), issuer).is_none(),
-                "issuer {} is configured twice",
-                config.issuer
-            );
+        for checked in settings.checked_issuers()? {
+            let name = checked.settings.issuer.clone();
+            issuers.insert(name, Issuer::from_settings(checked, settings, &http)?);
         }
         let ttl = CACHED_TOKEN_TTL.min(Duration::from_secs(settings.jwks_cache_seconds));
         Ok(Self {
@@ -296,54 +290,38 @@ impl Keys {
 }
 
 impl Issuer {
+    /// Builds an issuer from settings that have passed every rule (see
+    /// [`IssuerSettings::check`](crate::config::IssuerSettings::check)): only reading its key
+    /// can still fail.
     fn from_settings(
-        config: &IssuerSettings,
+        checked: CheckedIssuer<'_>,
         auth: &AuthSettings,
         http: &reqwest::Client,
     ) -> anyhow::Result<Self> {
-        let algorithms = config
-            .algorithms
-            .iter()
-            .map(|name| {
-                Algorithm::from_str(name).map_err(|_| anyhow::anyhow!("unknown algorithm {name}"))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let is_hmac =
-            |a: &Algorithm| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512);
-        let keys = if let Some(url) = &config.jwks_url {
-            anyhow::ensure!(
-                !algorithms.iter().any(is_hmac),
-                "HMAC algorithms cannot come from a JWKS"
-            );
-            Keys::Jwks(Box::new(JwksCache::new(
-                url.clone(),
+        let CheckedIssuer {
+            settings: config,
+            algorithms,
+            keys,
+            binding,
+        } = checked;
+        let name = &config.issuer;
+        let keys = match keys {
+            KeySource::Jwks(url) => Keys::Jwks(Box::new(JwksCache::new(
+                url.to_owned(),
                 http.clone(),
                 Duration::from_secs(auth.jwks_cache_seconds),
                 Duration::from_secs(auth.jwks_min_refresh_seconds),
-            )))
-        } else if let Some(path) = &config.public_key_pem {
-            anyhow::ensure!(
-                !algorithms.iter().any(is_hmac),
-                "HMAC algorithms need hs256_secret"
-            );
-            let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            Keys::Static(decoding_key_from_pem(&pem, &algorithms)?)
-        } else if let Some(secret) = &config.hs256_secret {
-            anyhow::ensure!(config.allow_hs256, "hs256_secret needs allow_hs256 = true");
-            anyhow::ensure!(
-                algorithms == [Algorithm::HS256],
-                "an hs256_secret issuer accepts HS256 only"
-            );
-            Keys::Static(DecodingKey::from_secret(secret.expose().as_bytes()))
-        } else {
-            anyhow::bail!("no key source");
-        };
-        let binding = match (&config.council, &config.partnership) {
-            (Some(code), None) => {
-                Binding::Council(LaCode::parse(code).map_err(anyhow::Error::msg)?)
+            ))),
+            KeySource::PublicKeyPem(path) => {
+                let pem = std::fs::read(path)
+                    .with_context(|| format!("issuer {name}: reading {}", path.display()))?;
+                Keys::Static(decoding_key_from_pem(&pem, &algorithms).with_context(|| {
+                    format!("issuer {name}: the public key in {}", path.display())
+                })?)
             }
-            (None, Some(code)) => Binding::Partnership(code.clone()),
-            _ => anyhow::bail!("set exactly one of council or partnership"),
+            KeySource::Hs256Secret(secret) => {
+                Keys::Static(DecodingKey::from_secret(secret.expose().as_bytes()))
+            }
         };
         Ok(Self {
             audience: config.audience.clone(),
