@@ -3,16 +3,19 @@
 //! Each council's events form one hash chain. Event `n` stores `previous_hash` = event `n-1`'s
 //! `hash` (64 zeros for event 1), and `hash` = SHA-256 over its own contents and that
 //! `previous_hash`. Editing an event's contents, or removing or reordering events, breaks the
-//! chain at that point, and [`ChainCheck`] finds where (see `docs/domain.md`, "Audit log").
+//! chain at that point, and a [`ChainCheck`](crate::domain::audit::ChainCheck) finds where
+//! (`docs/domain.md`, "Audit log").
 //!
-//! The hash input is a canonical, unambiguous encoding (see [`event_hash`]): each field is a
-//! UTF-8 string preceded by its byte length, so no choice of field values can shift a boundary
-//! and collide with another event's fields. Anyone can re-verify a chain from the rows alone.
+//! The hash input is a canonical, unambiguous encoding (see
+//! [`event_hash`](crate::domain::audit::event_hash)): each field is a UTF-8 string preceded by
+//! its byte length, so no choice of field values can shift a boundary and collide with another
+//! event's fields. Anyone can re-verify a chain from the rows alone.
 //!
 //! Limits worth knowing: a plain hash chain proves that the events it holds are intact and
 //! contiguous from the first; it cannot show that the newest events were cut off the end, nor
 //! stop someone with owner rights recomputing the whole chain. Publishing or signing the latest
-//! `(sequence, hash)` elsewhere from time to time ([`ChainHead`]) closes both gaps.
+//! `(sequence, hash)` elsewhere from time to time (a
+//! [`ChainHead`](crate::domain::audit::ChainHead)) closes both gaps.
 
 use chrono::{SecondsFormat, SubsecRound, Utc};
 use entity::audit_event;
@@ -441,7 +444,8 @@ mod tests {
             .collect()
     }
 
-    /// The first broken link, as `service::audit::verify_chain` reports it: (events checked, sequence, reason).
+    /// The first broken link, as `service::audit::verify_chain` reports it:
+    /// (events checked, sequence, reason).
     fn first_break(events: &[audit_event::Model]) -> (u64, Option<(i64, String)>) {
         let mut check = ChainCheck::new();
         for event in events {

@@ -1,9 +1,11 @@
 //! The audit log: who read or changed which identifiable records, when, through which operation.
 //!
 //! Each council's events form one hash chain; the chain itself (hashing, checking a walk of it)
-//! is pure and lives in [`crate::domain::audit`]. This module stores and reads it: changes
-//! append inside their own council transaction ([`record`]), reads through the batched
-//! [`ReadLog`], and [`verify_chain`] walks a council's log. See `docs/domain.md`, "Audit log".
+//! is pure and lives in [`crate::domain::audit`]. This module stores and reads it: a change
+//! appends inside its own council transaction ([`record`](crate::service::audit::record)), reads
+//! go through the batched [`ReadLog`](crate::service::audit::ReadLog), and
+//! [`verify_chain`](crate::service::audit::verify_chain) walks a council's log. See
+//! `docs/domain.md`, "Audit log".
 //!
 //! On PostgreSQL the app role may only read and insert audit events (the migration revokes
 //! `UPDATE` and `DELETE`), and row-level security confines both to the caller's council.
