@@ -3,14 +3,18 @@
 //! Environment variables use `__` between sections (`HUB_SERVER__BIND`), with a few short names
 //! people reach for first: `HUB_BIND`, `HUB_DATA_DIR`, `HUB_CONFIG` and `DATABASE_URL`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use jsonwebtoken::Algorithm;
 use serde::{Deserialize, Serialize};
+
+use crate::domain::LaCode;
 
 /// Which defaults apply: the one-command demo, or a real deployment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +188,125 @@ pub struct IssuerSettings {
     pub role_map: BTreeMap<String, String>,
 }
 
+/// What an issuer may speak for, from its `council` or `partnership` setting: tokens it signs
+/// are bound to that one council or partnership whatever they claim.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Binding {
+    /// One council, by its DfE code.
+    Council(LaCode),
+    /// One partnership, by its code.
+    Partnership(String),
+}
+
+/// Where an issuer's verification keys come from: exactly one of its three key settings.
+#[derive(Clone, Copy, Debug)]
+pub enum KeySource<'a> {
+    /// `jwks_url`: fetched, cached and refreshed.
+    Jwks(&'a str),
+    /// `public_key_pem`: a PEM public key file.
+    PublicKeyPem(&'a Path),
+    /// `hs256_secret`: a shared HMAC secret, for development only.
+    Hs256Secret(&'a Secret),
+}
+
+/// An issuer's settings that keep every rule in [`IssuerSettings::check`], parsed: what the
+/// verifier builds its issuers from.
+#[derive(Debug)]
+pub struct CheckedIssuer<'a> {
+    /// The settings themselves, for the values no rule constrains (audience, roles claim...).
+    pub settings: &'a IssuerSettings,
+    /// The accepted `alg` values, never empty.
+    pub algorithms: Vec<Algorithm>,
+    /// Where the keys come from, consistent with `algorithms`.
+    pub keys: KeySource<'a>,
+    /// What the issuer speaks for.
+    pub binding: Binding,
+}
+
+impl IssuerSettings {
+    /// Every rule an issuer's settings must keep, checked in this one place (at load by
+    /// [`Settings::validate`], and again by the verifier, which tests build without loading):
+    /// known algorithms; exactly one key source, and one that suits them (HMAC only from
+    /// `hs256_secret`, which needs `allow_hs256` and HS256 alone); exactly one of council or
+    /// partnership, a council by a valid LA code. Each error names the issuer.
+    pub fn check(&self) -> anyhow::Result<CheckedIssuer<'_>> {
+        let name = &self.issuer;
+        anyhow::ensure!(
+            !self.algorithms.is_empty(),
+            "issuer {name}: list its algorithms"
+        );
+        let algorithms = self
+            .algorithms
+            .iter()
+            .map(|alg| {
+                Algorithm::from_str(alg)
+                    .map_err(|_| anyhow::anyhow!("issuer {name}: unknown algorithm {alg}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let hmac = algorithms
+            .iter()
+            .any(|alg| matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512));
+        let keys = match (&self.jwks_url, &self.public_key_pem, &self.hs256_secret) {
+            (Some(url), None, None) => {
+                anyhow::ensure!(
+                    !hmac,
+                    "issuer {name}: HMAC algorithms cannot come from a JWKS"
+                );
+                KeySource::Jwks(url)
+            }
+            (None, Some(path), None) => {
+                anyhow::ensure!(!hmac, "issuer {name}: HMAC algorithms need hs256_secret");
+                KeySource::PublicKeyPem(path)
+            }
+            (None, None, Some(secret)) => {
+                anyhow::ensure!(
+                    self.allow_hs256,
+                    "issuer {name}: hs256_secret needs allow_hs256 = true (development only)"
+                );
+                anyhow::ensure!(
+                    algorithms == [Algorithm::HS256],
+                    "issuer {name}: an hs256_secret issuer accepts HS256 only"
+                );
+                KeySource::Hs256Secret(secret)
+            }
+            _ => anyhow::bail!(
+                "issuer {name}: set exactly one of jwks_url, public_key_pem, hs256_secret"
+            ),
+        };
+        let binding = match (&self.council, &self.partnership) {
+            (Some(code), None) => Binding::Council(
+                LaCode::parse(code).map_err(|error| anyhow::anyhow!("issuer {name}: {error}"))?,
+            ),
+            (None, Some(code)) => Binding::Partnership(code.clone()),
+            _ => anyhow::bail!("issuer {name}: set exactly one of council or partnership"),
+        };
+        Ok(CheckedIssuer {
+            settings: self,
+            algorithms,
+            keys,
+            binding,
+        })
+    }
+}
+
+impl AuthSettings {
+    /// Every issuer, checked (see [`IssuerSettings::check`]), each `iss` configured once.
+    pub fn checked_issuers(&self) -> anyhow::Result<Vec<CheckedIssuer<'_>>> {
+        let mut names = HashSet::new();
+        self.issuers
+            .iter()
+            .map(|issuer| {
+                anyhow::ensure!(
+                    names.insert(issuer.issuer.as_str()),
+                    "issuer {} is configured twice",
+                    issuer.issuer
+                );
+                issuer.check()
+            })
+            .collect()
+    }
+}
+
 fn default_roles_claim() -> String {
     "roles".to_owned()
 }
@@ -245,30 +368,7 @@ impl Settings {
 
     /// Refuses settings that cannot work, before anything starts.
     pub fn validate(&self) -> anyhow::Result<()> {
-        for issuer in &self.auth.issuers {
-            let name = &issuer.issuer;
-            let sources = [
-                issuer.jwks_url.is_some(),
-                issuer.public_key_pem.is_some(),
-                issuer.hs256_secret.is_some(),
-            ];
-            anyhow::ensure!(
-                sources.iter().filter(|s| **s).count() == 1,
-                "issuer {name}: set exactly one of jwks_url, public_key_pem, hs256_secret"
-            );
-            anyhow::ensure!(
-                issuer.council.is_some() != issuer.partnership.is_some(),
-                "issuer {name}: set exactly one of council or partnership"
-            );
-            anyhow::ensure!(
-                issuer.hs256_secret.is_none() || issuer.allow_hs256,
-                "issuer {name}: hs256_secret needs allow_hs256 = true (development only)"
-            );
-            anyhow::ensure!(
-                !issuer.algorithms.is_empty(),
-                "issuer {name}: list its algorithms"
-            );
-        }
+        self.auth.checked_issuers()?;
         anyhow::ensure!(
             self.server.max_page_size > 0,
             "server.max_page_size must be positive"
@@ -361,11 +461,78 @@ mod tests {
         let mut hs = issuer();
         hs.jwks_url = None;
         hs.hs256_secret = Some(Secret::new("dev"));
+        // A secret issuer accepts HS256 alone (see the next test), as the verifier always required.
+        hs.algorithms = vec!["HS256".into()];
         settings.auth.issuers.push(hs.clone());
         assert!(settings.validate().is_err());
         hs.allow_hs256 = true;
         settings.auth.issuers = vec![hs];
         assert!(settings.validate().is_ok());
+    }
+
+    #[test]
+    fn a_secret_issuer_accepting_anything_but_hs256_is_refused_at_load() {
+        let mut settings = Settings::default();
+        let mut hs = issuer();
+        hs.jwks_url = None;
+        hs.hs256_secret = Some(Secret::new("dev"));
+        hs.allow_hs256 = true;
+        settings.auth.issuers.push(hs);
+        let refused = settings.validate().map_err(|error| error.to_string());
+        assert_eq!(
+            refused,
+            Err(
+                "issuer https://idp.kent.example: an hs256_secret issuer accepts HS256 only".into()
+            )
+        );
+    }
+
+    #[test]
+    fn hmac_from_a_jwks_or_a_pem_key_is_refused() {
+        let mut jwks = issuer();
+        jwks.algorithms = vec!["HS256".into()];
+        assert!(jwks.check().is_err());
+        let mut pem = jwks.clone();
+        pem.jwks_url = None;
+        pem.public_key_pem = Some("/etc/hub/kent.pem".into());
+        assert!(pem.check().is_err());
+    }
+
+    #[test]
+    fn unknown_algorithms_bad_la_codes_and_missing_key_sources_are_refused_at_load() {
+        let mut unknown = issuer();
+        unknown.algorithms = vec!["RS257".into()];
+        let mut bad_code = issuer();
+        bad_code.council = Some("E10000016".into());
+        let mut no_keys = issuer();
+        no_keys.jwks_url = None;
+        for broken in [unknown, bad_code, no_keys] {
+            let mut settings = Settings::default();
+            settings.auth.issuers.push(broken);
+            assert!(settings.validate().is_err());
+        }
+    }
+
+    #[test]
+    fn an_issuer_configured_twice_is_refused_at_load() {
+        let mut settings = Settings::default();
+        settings.auth.issuers = vec![issuer(), issuer()];
+        assert!(settings.validate().is_err());
+    }
+
+    #[test]
+    fn a_checked_issuer_carries_its_parsed_algorithms_keys_and_binding() {
+        let kent = issuer();
+        let checked = kent.check().expect("a valid issuer");
+        assert_eq!(checked.algorithms, [Algorithm::RS256]);
+        assert!(matches!(
+            checked.keys,
+            KeySource::Jwks("https://idp.kent.example/jwks")
+        ));
+        assert_eq!(
+            checked.binding,
+            Binding::Council(LaCode::parse("886").expect("la code"))
+        );
     }
 
     #[test]

@@ -14,11 +14,11 @@ use sea_orm::{
 use tokio::net::TcpListener;
 
 use crate::auth::dev_issuer::DevKey;
+use crate::auth::directory::Directory;
 use crate::auth::verifier::TokenVerifier;
 use crate::config::Settings;
 use crate::graphql::build_schema;
 use crate::http::{AppState, router};
-use crate::service::directory::Directory;
 use crate::service::{Store, seed};
 
 /// A built server, bound to its port, ready to run.

@@ -4,7 +4,6 @@
 //! configuration before a single claim is trusted.
 
 use std::collections::{BTreeSet, HashMap};
-use std::str::FromStr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -14,27 +13,95 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
-use super::Role;
 use super::dev_issuer::{self, DevBinding};
 use super::jwks::{JwksCache, KeyLookupError};
-use super::verified::{KeySetVersion, Usable, VerifiedTokens};
-use crate::config::{AuthSettings, IssuerSettings};
+use super::token_cache::{KeySetVersion, TokenCache, Usable};
+use super::{Role, VerifiedToken};
+use crate::config::{AuthSettings, Binding, CheckedIssuer, KeySource};
 use crate::domain::LaCode;
 
-/// What an issuer may speak for.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Binding {
-    Council(LaCode),
-    Partnership(String),
+/// Why a token was refused. Each message says what was wrong without echoing the token, and
+/// becomes the UNAUTHENTICATED error's message as it stands.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("malformed token")]
+    Malformed,
+    #[error("malformed token header")]
+    MalformedHeader,
+    #[error("token header has no alg")]
+    NoAlgorithm,
+    #[error("unsigned tokens (alg none) are not accepted")]
+    Unsigned,
+    #[error("unsupported token algorithm {0:?}")]
+    UnsupportedAlgorithm(String),
+    #[error("malformed token claims")]
+    MalformedClaims,
+    #[error("token has no iss claim")]
+    NoIssuer,
+    #[error("unknown issuer")]
+    UnknownIssuer,
+    #[error("algorithm {0:?} is not accepted for this issuer")]
+    AlgorithmNotAccepted(Algorithm),
+    #[error("unknown signing key (kid)")]
+    UnknownKid,
+    #[error("token has no kid and the issuer has several keys")]
+    AmbiguousKey,
+    #[error("the issuer's signing keys are unavailable")]
+    KeysUnavailable,
+    #[error("token expired")]
+    Expired,
+    #[error("token not yet valid (nbf)")]
+    NotYetValid,
+    #[error("wrong audience")]
+    WrongAudience,
+    #[error("wrong issuer")]
+    WrongIssuer,
+    #[error("invalid signature")]
+    InvalidSignature,
+    #[error("token has no {0} claim")]
+    MissingClaim(String),
+    #[error("algorithm does not match the issuer's key")]
+    KeyAlgorithmMismatch,
+    #[error("claim {0} is malformed")]
+    MalformedClaim(String),
+    #[error("token could not be verified")]
+    Unverifiable,
+    #[error("this issuer may not speak for council {0}")]
+    OtherCouncil(String),
+    #[error("a council issuer may not speak for a partnership")]
+    CouncilIssuerNamesPartnership,
+    #[error("this issuer may not speak for partnership {0}")]
+    OtherPartnership(String),
+    #[error("a partnership issuer may not speak for a council")]
+    PartnershipIssuerNamesCouncil,
+    #[error("token has no subject")]
+    NoSubject,
 }
 
-/// A token whose signature and claims have been verified.
-#[derive(Clone, Debug)]
-pub struct VerifiedToken {
-    pub subject: String,
-    pub issuer: String,
-    pub binding: Binding,
-    pub roles: BTreeSet<Role>,
+impl From<KeyLookupError> for TokenError {
+    fn from(error: KeyLookupError) -> Self {
+        match error {
+            KeyLookupError::UnknownKid => Self::UnknownKid,
+            KeyLookupError::AmbiguousKey => Self::AmbiguousKey,
+            KeyLookupError::Unavailable => Self::KeysUnavailable,
+        }
+    }
+}
+
+impl From<&ErrorKind> for TokenError {
+    fn from(kind: &ErrorKind) -> Self {
+        match kind {
+            ErrorKind::ExpiredSignature => Self::Expired,
+            ErrorKind::ImmatureSignature => Self::NotYetValid,
+            ErrorKind::InvalidAudience => Self::WrongAudience,
+            ErrorKind::InvalidIssuer => Self::WrongIssuer,
+            ErrorKind::InvalidSignature => Self::InvalidSignature,
+            ErrorKind::MissingRequiredClaim(claim) => Self::MissingClaim(claim.clone()),
+            ErrorKind::InvalidAlgorithm => Self::KeyAlgorithmMismatch,
+            ErrorKind::InvalidClaimFormat(claim) => Self::MalformedClaim(claim.clone()),
+            _ => Self::Unverifiable,
+        }
+    }
 }
 
 enum Keys {
@@ -56,14 +123,14 @@ pub struct TokenVerifier {
     issuers: HashMap<String, Issuer>,
     dev_key: Option<DecodingKey>,
     leeway: u64,
-    verified: VerifiedTokens,
+    cache: TokenCache,
 }
 
 /// How many distinct verified tokens are remembered; a council's staff and machine clients
 /// together hold far fewer live tokens than this.
-const VERIFIED_TOKENS: usize = 10_000;
+const CACHED_TOKENS: usize = 10_000;
 /// The longest a verified token is remembered.
-const VERIFIED_TOKEN_TTL: Duration = Duration::from_secs(300);
+const CACHED_TOKEN_TTL: Duration = Duration::from_secs(300);
 /// The key set version of an issuer configured with a fixed key.
 const STATIC_KEYS: KeySetVersion = 0;
 
@@ -75,36 +142,31 @@ impl TokenVerifier {
             .build()
             .context("building the JWKS HTTP client")?;
         let mut issuers = HashMap::new();
-        for config in &settings.issuers {
-            let issuer = Issuer::from_settings(config, settings, &http)
-                .with_context(|| format!("issuer {}", config.issuer))?;
-            anyhow::ensure!(
-                issuers.insert(config.issuer.clone(), issuer).is_none(),
-                "issuer {} is configured twice",
-                config.issuer
-            );
+        for checked in settings.checked_issuers()? {
+            let name = checked.settings.issuer.clone();
+            issuers.insert(name, Issuer::from_settings(checked, settings, &http)?);
         }
-        let ttl = VERIFIED_TOKEN_TTL.min(Duration::from_secs(settings.jwks_cache_seconds));
+        let ttl = CACHED_TOKEN_TTL.min(Duration::from_secs(settings.jwks_cache_seconds));
         Ok(Self {
             issuers,
             dev_key,
             leeway: settings.leeway_seconds,
-            verified: VerifiedTokens::new(ttl, VERIFIED_TOKENS),
+            cache: TokenCache::new(ttl, CACHED_TOKENS),
         })
     }
 
     /// Verifies `token`, or says what was wrong with it (never echoing the token). A token
     /// verified before and still within its own `exp`/`nbf` is not checked again.
-    pub async fn verify(&self, token: &str) -> Result<VerifiedToken, String> {
-        let digest = VerifiedTokens::digest(token);
+    pub async fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+        let digest = TokenCache::digest(token);
         let now_unix = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        if let Some((known, keys)) = self.verified.get(&digest, now_unix, Instant::now()) {
+        if let Some((known, keys)) = self.cache.get(&digest, now_unix, Instant::now()) {
             if self.current_keys(&known.issuer) == Some(keys) {
                 return Ok(known);
             }
-            self.verified.remove(&digest);
+            self.cache.remove(&digest);
         }
         let (verified, claims, keys) = self.verify_in_full(token).await?;
         let leeway = i64::try_from(self.leeway).unwrap_or(i64::MAX);
@@ -115,7 +177,7 @@ impl TokenVerifier {
                 from: seconds("nbf").map_or(i64::MIN, |nbf| nbf.saturating_sub(leeway)),
                 until: exp.saturating_add(leeway),
             };
-            self.verified
+            self.cache
                 .insert(digest, verified.clone(), keys, usable, Instant::now());
         }
         Ok(verified)
@@ -136,52 +198,40 @@ impl TokenVerifier {
     async fn verify_in_full(
         &self,
         token: &str,
-    ) -> Result<(VerifiedToken, Value, Option<KeySetVersion>), String> {
+    ) -> Result<(VerifiedToken, Value, Option<KeySetVersion>), TokenError> {
         let header_alg = peek_header_alg(token)?;
         if header_alg.eq_ignore_ascii_case("none") {
-            return Err("unsigned tokens (alg none) are not accepted".into());
+            return Err(TokenError::Unsigned);
         }
         let header = jsonwebtoken::decode_header(token)
-            .map_err(|_| format!("unsupported token algorithm {header_alg:?}"))?;
+            .map_err(|_| TokenError::UnsupportedAlgorithm(header_alg))?;
         let unverified: Value = jsonwebtoken::dangerous::insecure_decode_claims(token)
-            .map_err(|_| "malformed token claims".to_owned())?;
+            .map_err(|_| TokenError::MalformedClaims)?;
         let issuer_name = unverified
             .get("iss")
             .and_then(Value::as_str)
-            .ok_or("token has no iss claim")?
+            .ok_or(TokenError::NoIssuer)?
             .to_owned();
 
         let dev_issuer;
         let issuer = match self.issuers.get(&issuer_name) {
             Some(issuer) => issuer,
             None => {
-                dev_issuer = self.dev_issuer(&issuer_name).ok_or("unknown issuer")?;
+                dev_issuer = self
+                    .dev_issuer(&issuer_name)
+                    .ok_or(TokenError::UnknownIssuer)?;
                 &dev_issuer
             }
         };
         if !issuer.algorithms.contains(&header.alg) {
-            return Err(format!(
-                "algorithm {:?} is not accepted for this issuer",
-                header.alg
-            ));
+            return Err(TokenError::AlgorithmNotAccepted(header.alg));
         }
         // Read before the key is looked up: if the lookup refreshes the set, this older version
         // only costs one more full verification next time, and never vouches for a withdrawn key.
         let keys = issuer.keys.version();
         let key = match &issuer.keys {
             Keys::Static(key) => key.clone(),
-            Keys::Jwks(cache) => cache
-                .key(header.kid.as_deref())
-                .await
-                .map_err(|e| match e {
-                    KeyLookupError::UnknownKid => "unknown signing key (kid)".to_owned(),
-                    KeyLookupError::AmbiguousKey => {
-                        "token has no kid and the issuer has several keys".to_owned()
-                    }
-                    KeyLookupError::Unavailable => {
-                        "the issuer's signing keys are unavailable".to_owned()
-                    }
-                })?,
+            Keys::Jwks(cache) => cache.key(header.kid.as_deref()).await?,
         };
 
         let mut validation = Validation::new(header.alg);
@@ -193,7 +243,7 @@ impl TokenVerifier {
         validation.set_issuer(&[&issuer_name]);
         validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
         let claims = jsonwebtoken::decode::<Value>(token, &key, &validation)
-            .map_err(|e| describe(e.kind()))?
+            .map_err(|e| TokenError::from(e.kind()))?
             .claims;
 
         issuer.check_binding(&claims)?;
@@ -201,7 +251,7 @@ impl TokenVerifier {
             .get("sub")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .ok_or("token has no subject")?
+            .ok_or(TokenError::NoSubject)?
             .to_owned();
         let verified = VerifiedToken {
             subject,
@@ -240,54 +290,38 @@ impl Keys {
 }
 
 impl Issuer {
+    /// Builds an issuer from settings that have passed every rule (see
+    /// [`IssuerSettings::check`](crate::config::IssuerSettings::check)): only reading its key
+    /// can still fail.
     fn from_settings(
-        config: &IssuerSettings,
+        checked: CheckedIssuer<'_>,
         auth: &AuthSettings,
         http: &reqwest::Client,
     ) -> anyhow::Result<Self> {
-        let algorithms = config
-            .algorithms
-            .iter()
-            .map(|name| {
-                Algorithm::from_str(name).map_err(|_| anyhow::anyhow!("unknown algorithm {name}"))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let is_hmac =
-            |a: &Algorithm| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512);
-        let keys = if let Some(url) = &config.jwks_url {
-            anyhow::ensure!(
-                !algorithms.iter().any(is_hmac),
-                "HMAC algorithms cannot come from a JWKS"
-            );
-            Keys::Jwks(Box::new(JwksCache::new(
-                url.clone(),
+        let CheckedIssuer {
+            settings: config,
+            algorithms,
+            keys,
+            binding,
+        } = checked;
+        let name = &config.issuer;
+        let keys = match keys {
+            KeySource::Jwks(url) => Keys::Jwks(Box::new(JwksCache::new(
+                url.to_owned(),
                 http.clone(),
                 Duration::from_secs(auth.jwks_cache_seconds),
                 Duration::from_secs(auth.jwks_min_refresh_seconds),
-            )))
-        } else if let Some(path) = &config.public_key_pem {
-            anyhow::ensure!(
-                !algorithms.iter().any(is_hmac),
-                "HMAC algorithms need hs256_secret"
-            );
-            let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            Keys::Static(decoding_key_from_pem(&pem, &algorithms)?)
-        } else if let Some(secret) = &config.hs256_secret {
-            anyhow::ensure!(config.allow_hs256, "hs256_secret needs allow_hs256 = true");
-            anyhow::ensure!(
-                algorithms == [Algorithm::HS256],
-                "an hs256_secret issuer accepts HS256 only"
-            );
-            Keys::Static(DecodingKey::from_secret(secret.expose().as_bytes()))
-        } else {
-            anyhow::bail!("no key source");
-        };
-        let binding = match (&config.council, &config.partnership) {
-            (Some(code), None) => {
-                Binding::Council(LaCode::parse(code).map_err(anyhow::Error::msg)?)
+            ))),
+            KeySource::PublicKeyPem(path) => {
+                let pem = std::fs::read(path)
+                    .with_context(|| format!("issuer {name}: reading {}", path.display()))?;
+                Keys::Static(decoding_key_from_pem(&pem, &algorithms).with_context(|| {
+                    format!("issuer {name}: the public key in {}", path.display())
+                })?)
             }
-            (None, Some(code)) => Binding::Partnership(code.clone()),
-            _ => anyhow::bail!("set exactly one of council or partnership"),
+            KeySource::Hs256Secret(secret) => {
+                Keys::Static(DecodingKey::from_secret(secret.expose().as_bytes()))
+            }
         };
         Ok(Self {
             audience: config.audience.clone(),
@@ -300,29 +334,27 @@ impl Issuer {
     }
 
     /// A token may name its council or partnership, but only the one its issuer speaks for.
-    fn check_binding(&self, claims: &Value) -> Result<(), String> {
+    fn check_binding(&self, claims: &Value) -> Result<(), TokenError> {
         let claimed = |name: &str| claims.get(name).and_then(Value::as_str).map(str::trim);
         match &self.binding {
             Binding::Council(la_code) => {
                 if let Some(claimed) = claimed("council")
                     && claimed != la_code.as_str()
                 {
-                    return Err(format!("this issuer may not speak for council {claimed}"));
+                    return Err(TokenError::OtherCouncil(claimed.to_owned()));
                 }
                 if claims.get("partnership").is_some() {
-                    return Err("a council issuer may not speak for a partnership".into());
+                    return Err(TokenError::CouncilIssuerNamesPartnership);
                 }
             }
             Binding::Partnership(code) => {
                 if let Some(claimed) = claimed("partnership")
                     && claimed != code
                 {
-                    return Err(format!(
-                        "this issuer may not speak for partnership {claimed}"
-                    ));
+                    return Err(TokenError::OtherPartnership(claimed.to_owned()));
                 }
                 if claims.get("council").is_some() {
-                    return Err("a partnership issuer may not speak for a council".into());
+                    return Err(TokenError::PartnershipIssuerNamesCouncil);
                 }
             }
         }
@@ -372,30 +404,53 @@ fn decoding_key_from_pem(pem: &[u8], algorithms: &[Algorithm]) -> anyhow::Result
 }
 
 /// The `alg` of a token's header, read without trusting anything else.
-fn peek_header_alg(token: &str) -> Result<String, String> {
-    let header = token.split('.').next().ok_or("malformed token")?;
+fn peek_header_alg(token: &str) -> Result<String, TokenError> {
+    let header = token.split('.').next().ok_or(TokenError::Malformed)?;
     let bytes = URL_SAFE_NO_PAD
         .decode(header.trim_end_matches('='))
-        .map_err(|_| "malformed token header".to_owned())?;
-    let header: Value =
-        serde_json::from_slice(&bytes).map_err(|_| "malformed token header".to_owned())?;
+        .map_err(|_| TokenError::MalformedHeader)?;
+    let header: Value = serde_json::from_slice(&bytes).map_err(|_| TokenError::MalformedHeader)?;
     header
         .get("alg")
         .and_then(Value::as_str)
         .map(str::to_owned)
-        .ok_or_else(|| "token header has no alg".to_owned())
+        .ok_or(TokenError::NoAlgorithm)
 }
 
-fn describe(kind: &ErrorKind) -> String {
-    match kind {
-        ErrorKind::ExpiredSignature => "token expired".into(),
-        ErrorKind::ImmatureSignature => "token not yet valid (nbf)".into(),
-        ErrorKind::InvalidAudience => "wrong audience".into(),
-        ErrorKind::InvalidIssuer => "wrong issuer".into(),
-        ErrorKind::InvalidSignature => "invalid signature".into(),
-        ErrorKind::MissingRequiredClaim(claim) => format!("token has no {claim} claim"),
-        ErrorKind::InvalidAlgorithm => "algorithm does not match the issuer's key".into(),
-        ErrorKind::InvalidClaimFormat(claim) => format!("claim {claim} is malformed"),
-        _ => "token could not be verified".into(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_errors_read_as_the_messages_clients_have_always_seen() {
+        let cases = [
+            (
+                TokenError::UnsupportedAlgorithm("XS999".into()),
+                "unsupported token algorithm \"XS999\"",
+            ),
+            (
+                TokenError::AlgorithmNotAccepted(Algorithm::HS256),
+                "algorithm HS256 is not accepted for this issuer",
+            ),
+            (
+                TokenError::from(&ErrorKind::MissingRequiredClaim("exp".into())),
+                "token has no exp claim",
+            ),
+            (
+                TokenError::from(&ErrorKind::InvalidClaimFormat("nbf".into())),
+                "claim nbf is malformed",
+            ),
+            (
+                TokenError::OtherCouncil("919".into()),
+                "this issuer may not speak for council 919",
+            ),
+            (
+                TokenError::from(KeyLookupError::UnknownKid),
+                "unknown signing key (kid)",
+            ),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
+        }
     }
 }

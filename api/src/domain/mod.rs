@@ -1,5 +1,7 @@
 //! Pure domain logic: types that validate when parsed, and rules that need no storage.
 
+/// The audit log's hash chain and who acted: the encoding, and checking a walk of the chain.
+pub mod audit;
 /// School days on a council's calendar, with the bank-holiday fallback.
 pub mod calendar;
 /// A case's inputs, validated field by field: hours of provision, dates that have happened.

@@ -95,7 +95,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal
         .verifier
         .verify(token)
         .await
-        .map_err(AppError::Unauthenticated)?;
+        .map_err(|error| AppError::Unauthenticated(error.to_string()))?;
     let affiliation = state
         .directory
         .resolve(&state.store.db, &verified.binding)

@@ -16,11 +16,11 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::directory::Directory;
 use crate::auth::verifier::TokenVerifier;
 use crate::config::Settings;
 use crate::graphql::HubSchema;
 use crate::service::Store;
-use crate::service::directory::Directory;
 
 /// What every handler shares.
 #[derive(Clone)]

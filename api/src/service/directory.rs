@@ -1,17 +1,17 @@
-//! Councils, partnerships and memberships: shared reference data, readable by every principal,
-//! and the mapping from an issuer's binding to the council or partnership it speaks for.
-
-use std::collections::HashMap;
+//! Councils, partnerships and memberships: shared reference data, readable by every principal.
+//!
+//! These are shared tables, not council ones (`docs/domain.md`, "Isolation"): no `tenant_id`,
+//! no `CouncilTxn`, so they are queried directly. The auth layer resolves (and caches) which
+//! council or partnership an issuer speaks for through the lookups here.
 
 use entity::{council, membership, partnership};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
-use tokio::sync::RwLock;
 use uuid::Uuid;
 
-use crate::auth::Affiliation;
-use crate::auth::verifier::Binding;
 use crate::error::{AppError, AppResult};
 
+/// The council with `id`; NOT_FOUND when there is none.
+#[tracing::instrument(skip_all, fields(council = %id))]
 pub async fn council_by_id(db: &DatabaseConnection, id: Uuid) -> AppResult<council::Model> {
     council::Entity::find_by_id(id)
         .one(db)
@@ -19,6 +19,8 @@ pub async fn council_by_id(db: &DatabaseConnection, id: Uuid) -> AppResult<counc
         .ok_or(AppError::NotFound("council"))
 }
 
+/// The council with the DfE code `la_code`, if the hub knows it.
+#[tracing::instrument(skip_all, fields(la_code = %la_code))]
 pub async fn council_by_la_code(
     db: &DatabaseConnection,
     la_code: &str,
@@ -29,6 +31,8 @@ pub async fn council_by_la_code(
         .await?)
 }
 
+/// The partnership with `code`, if the hub knows it.
+#[tracing::instrument(skip_all, fields(partnership_code = %code))]
 pub async fn partnership_by_code(
     db: &DatabaseConnection,
     code: &str,
@@ -39,6 +43,8 @@ pub async fn partnership_by_code(
         .await?)
 }
 
+/// The partnership with `id`; NOT_FOUND when there is none.
+#[tracing::instrument(skip_all, fields(partnership = %id))]
 pub async fn partnership_by_id(db: &DatabaseConnection, id: Uuid) -> AppResult<partnership::Model> {
     partnership::Entity::find_by_id(id)
         .one(db)
@@ -47,6 +53,7 @@ pub async fn partnership_by_id(db: &DatabaseConnection, id: Uuid) -> AppResult<p
 }
 
 /// The partnerships a council belongs to.
+#[tracing::instrument(skip_all, fields(council = %council_id))]
 pub async fn partnerships_of_council(
     db: &DatabaseConnection,
     council_id: Uuid,
@@ -60,6 +67,7 @@ pub async fn partnerships_of_council(
 }
 
 /// A partnership's member councils, by name.
+#[tracing::instrument(skip_all, fields(partnership = %partnership_id))]
 pub async fn member_councils(
     db: &DatabaseConnection,
     partnership_id: Uuid,
@@ -73,54 +81,4 @@ pub async fn member_councils(
     let mut councils: Vec<_> = memberships.into_iter().filter_map(|(_, c)| c).collect();
     councils.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(councils)
-}
-
-/// Resolves issuer bindings to councils and partnerships, caching what it finds: ids never
-/// change, so a positive answer can be kept for the life of the process.
-#[derive(Debug, Default)]
-pub struct Directory {
-    cache: RwLock<HashMap<Binding, Affiliation>>,
-}
-
-impl Directory {
-    pub async fn resolve(
-        &self,
-        db: &DatabaseConnection,
-        binding: &Binding,
-    ) -> AppResult<Affiliation> {
-        if let Some(found) = self.cache.read().await.get(binding) {
-            return Ok(found.clone());
-        }
-        let affiliation = match binding {
-            Binding::Council(la_code) => {
-                let council = council_by_la_code(db, la_code.as_str())
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::Unauthenticated(format!(
-                            "council {la_code} is not known to this hub"
-                        ))
-                    })?;
-                Affiliation::Council {
-                    council_id: council.id,
-                    la_code: council.la_code,
-                }
-            }
-            Binding::Partnership(code) => {
-                let partnership = partnership_by_code(db, code).await?.ok_or_else(|| {
-                    AppError::Unauthenticated(format!(
-                        "partnership {code} is not known to this hub"
-                    ))
-                })?;
-                Affiliation::Partnership {
-                    partnership_id: partnership.id,
-                    code: partnership.code,
-                }
-            }
-        };
-        self.cache
-            .write()
-            .await
-            .insert(binding.clone(), affiliation.clone());
-        Ok(affiliation)
-    }
 }

@@ -1,38 +1,26 @@
-//! The audit log: who read or changed which identifiable records, when, through which operation.
+//! The audit log's hash chain, and the values every layer passes to it: pure, no storage.
 //!
 //! Each council's events form one hash chain. Event `n` stores `previous_hash` = event `n-1`'s
 //! `hash` (64 zeros for event 1), and `hash` = SHA-256 over its own contents and that
 //! `previous_hash`. Editing an event's contents, or removing or reordering events, breaks the
-//! chain at that point, and [`verify_chain`] reports where.
+//! chain at that point, and a [`ChainCheck`](crate::domain::audit::ChainCheck) finds where
+//! (`docs/domain.md`, "Audit log").
 //!
-//! The hash input is a canonical, unambiguous encoding (see [`event_hash`]): each field is a
-//! UTF-8 string preceded by its byte length, so no choice of field values can shift a boundary
-//! and collide with another event's fields. Anyone can re-verify a chain from the rows alone.
+//! The hash input is a canonical, unambiguous encoding (see
+//! [`event_hash`](crate::domain::audit::event_hash)): each field is a UTF-8 string preceded by
+//! its byte length, so no choice of field values can shift a boundary and collide with another
+//! event's fields. Anyone can re-verify a chain from the rows alone.
 //!
 //! Limits worth knowing: a plain hash chain proves that the events it holds are intact and
 //! contiguous from the first; it cannot show that the newest events were cut off the end, nor
 //! stop someone with owner rights recomputing the whole chain. Publishing or signing the latest
-//! `(sequence, hash)` elsewhere from time to time closes both gaps.
-//!
-//! On PostgreSQL the app role may only read and insert audit events (the migration revokes
-//! `UPDATE` and `DELETE`), and row-level security confines both to the caller's council.
+//! `(sequence, hash)` elsewhere from time to time (a
+//! [`ChainHead`](crate::domain::audit::ChainHead)) closes both gaps.
 
 use chrono::{SecondsFormat, SubsecRound, Utc};
 use entity::audit_event;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
-};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinSet;
 use uuid::Uuid;
-
-use super::Store;
-use crate::error::{AppError, AppResult};
-use crate::tenancy::{CouncilTxn, TenantScope};
 
 /// The `previous_hash` of a council's first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -40,9 +28,6 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// The first field of every hash input: names the encoding, so a future change to it cannot be
 /// mistaken for this one.
 const ENCODING_TAG: &str = "partnership-hub/audit-event/v1";
-
-/// How many events [`verify_chain`] holds in memory at once.
-const VERIFY_BATCH: u64 = 1000;
 
 /// Who acted, as their token says: never a name or other personal data.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,11 +41,12 @@ pub struct AuditActor {
 /// One event waiting to be appended: who did what to which records, and when.
 #[derive(Clone, Debug)]
 pub(crate) struct NewEvent {
-    actor: AuditActor,
-    operation: &'static str,
-    record_type: &'static str,
-    record_ids: String,
-    occurred_at: chrono::DateTime<Utc>,
+    pub(crate) actor: AuditActor,
+    pub(crate) operation: &'static str,
+    pub(crate) record_type: &'static str,
+    /// Already joined as stored (see [`join_ids`]).
+    pub(crate) record_ids: String,
+    pub(crate) occurred_at: chrono::DateTime<Utc>,
 }
 
 impl NewEvent {
@@ -83,277 +69,7 @@ impl NewEvent {
     }
 }
 
-/// Appends one event to the council's audit log, inside the caller's council transaction, so
-/// the event commits (or rolls back) with the change it records. Reads go through
-/// [`ReadLog`] instead, which appends many at once.
-#[tracing::instrument(
-    skip_all,
-    fields(operation = %operation, record_type = %record_type, records = record_ids.len() as u64)
-)]
-pub async fn record(
-    txn: &CouncilTxn,
-    actor: &AuditActor,
-    operation: &'static str,
-    record_type: &'static str,
-    record_ids: &[Uuid],
-) -> AppResult<()> {
-    append(
-        txn,
-        &[NewEvent::now(actor, operation, record_type, record_ids)],
-    )
-    .await
-}
-
-/// Appends `events`, in order, to the end of the council's chain.
-///
-/// Concurrency: on PostgreSQL a per-council advisory lock, held to commit, makes appenders take
-/// turns, so the chain never forks. (SQLite's council transactions already take turns.) Should
-/// two writers still meet, the unique `(tenant_id, sequence)` index lets the first to commit
-/// win and fails the other with [`AppError::Conflict`]; the chain is never forked or left with
-/// a gap either way.
-async fn append(txn: &CouncilTxn, events: &[NewEvent]) -> AppResult<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    if txn.conn().get_database_backend() == DbBackend::Postgres {
-        txn.conn()
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                [txn.tenant_id().to_string().into()],
-            ))
-            .await?;
-    }
-    // Only the two columns the next link needs: never the wide `record_ids`, so finding the
-    // head stays cheap even while the planner's statistics still think the log is tiny.
-    let latest: Option<(i64, String)> = txn
-        .select::<audit_event::Entity>()
-        .select_only()
-        .column(audit_event::Column::Sequence)
-        .column(audit_event::Column::Hash)
-        .order_by_desc(audit_event::Column::Sequence)
-        .into_tuple()
-        .one(txn.conn())
-        .await?;
-    let (mut sequence, mut previous_hash) = latest.unwrap_or_else(|| (0, GENESIS_HASH.to_owned()));
-    let tenant_id = txn.tenant_id();
-    // Several small INSERTs rather than one large one: sqlx 0.9.0 leaves Nagle's algorithm on
-    // (launchbadge/sqlx#4335), so a statement too big for one socket write waits ~40 ms for a
-    // delayed ACK. Statements of a few kilobytes go out in one write.
-    let mut inserts: Vec<Vec<audit_event::ActiveModel>> = Vec::new();
-    let mut rows = Vec::new();
-    let mut insert_bytes = 0;
-    for event in events {
-        sequence = sequence
-            .checked_add(1)
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("audit sequence exhausted")))?;
-        let hash = event_hash(&ChainFields {
-            tenant_id,
-            sequence,
-            occurred_at: event.occurred_at,
-            subject: &event.actor.subject,
-            issuer: &event.actor.issuer,
-            operation: event.operation,
-            record_type: event.record_type,
-            record_ids: &event.record_ids,
-            previous_hash: &previous_hash,
-        });
-        if insert_bytes >= INSERT_BYTES {
-            inserts.push(std::mem::take(&mut rows));
-            insert_bytes = 0;
-        }
-        insert_bytes += event.record_ids.len() + 512;
-        rows.push(audit_event::ActiveModel {
-            tenant_id: Set(tenant_id),
-            id: Set(Uuid::now_v7()),
-            sequence: Set(sequence),
-            occurred_at: Set(event.occurred_at),
-            subject: Set(event.actor.subject.clone()),
-            issuer: Set(event.actor.issuer.clone()),
-            operation: Set(event.operation.to_owned()),
-            record_type: Set(event.record_type.to_owned()),
-            record_ids: Set(event.record_ids.clone()),
-            previous_hash: Set(std::mem::replace(&mut previous_hash, hash.clone())),
-            hash: Set(hash),
-        });
-    }
-    inserts.push(rows);
-    for rows in inserts {
-        txn.insert_many(rows).await.map_err(|error| match error {
-            // The only unique key fresh v7 ids can meet is (tenant_id, sequence): a racing writer.
-            AppError::Conflict { .. } => AppError::Conflict {
-                field: None,
-                message: "another request was recorded in the audit log at the same moment; retry"
-                    .to_owned(),
-            },
-            other => other,
-        })?;
-    }
-    Ok(())
-}
-
-/// Roughly how many bytes one INSERT of audit events carries before the next starts.
-const INSERT_BYTES: usize = 6 * 1024;
-
-/// The most reads one audit transaction appends.
-const READ_BATCH: usize = 256;
-
-/// Records reads of identifiable records, appending them to the audit log in batches.
-///
-/// Why a queue: every append takes the council's chain lock until its commit, and a commit
-/// waits for the disk (about 3 ms here). One commit per read capped a council at a few hundred
-/// reads a second however many cores served it (see BENCHMARKS.md). The queue's one writer
-/// appends whatever reads are waiting in one transaction: one lock, one disk flush, many
-/// events, the chain unchanged.
-///
-/// What it keeps: [`ReadLog::record`] returns only once the event is committed, and a read
-/// whose event could not be recorded fails, so no identifiable record leaves the service
-/// unrecorded. Changes are not queued: they append inside their own transaction (see
-/// [`record`]), so the change and its event commit together.
-#[derive(Clone, Debug)]
-pub struct ReadLog {
-    queue: mpsc::Sender<PendingRead>,
-}
-
-#[derive(Debug)]
-struct PendingRead {
-    council: TenantScope,
-    event: NewEvent,
-    recorded: oneshot::Sender<bool>,
-}
-
-impl ReadLog {
-    /// Starts the writer on the current Tokio runtime. It stops when the last `ReadLog` clone
-    /// is dropped, after appending what was queued.
-    pub(crate) fn start(
-        db: DatabaseConnection,
-        app_role: String,
-        turns: Option<Arc<tokio::sync::Mutex<()>>>,
-    ) -> Self {
-        let (queue, waiting) = mpsc::channel(4 * READ_BATCH);
-        tokio::spawn(write_reads(
-            ReadWriter {
-                db,
-                app_role,
-                turns,
-            },
-            waiting,
-        ));
-        Self { queue }
-    }
-
-    /// Appends a read of `record_ids` to the council's audit log and waits until it is
-    /// committed. An error means the read must not be answered.
-    pub async fn record(
-        &self,
-        council: TenantScope,
-        actor: &AuditActor,
-        operation: &'static str,
-        record_type: &'static str,
-        record_ids: &[Uuid],
-    ) -> AppResult<()> {
-        let (recorded, committed) = oneshot::channel();
-        let pending = PendingRead {
-            council,
-            event: NewEvent::now(actor, operation, record_type, record_ids),
-            recorded,
-        };
-        let unrecorded = || AppError::internal(anyhow::anyhow!("the read could not be audited"));
-        self.queue.send(pending).await.map_err(|_| unrecorded())?;
-        match committed.await {
-            Ok(true) => Ok(()),
-            _ => Err(unrecorded()),
-        }
-    }
-}
-
-/// What the read writer needs to open council transactions.
-#[derive(Clone)]
-struct ReadWriter {
-    db: DatabaseConnection,
-    app_role: String,
-    /// The store's turns on SQLite (see `Store`).
-    turns: Option<Arc<tokio::sync::Mutex<()>>>,
-}
-
-impl ReadWriter {
-    /// Appends one council's waiting reads in one transaction, then tells each reader.
-    async fn append_reads(self, council: TenantScope, reads: Vec<PendingRead>) {
-        let events: Vec<NewEvent> = reads.iter().map(|read| read.event.clone()).collect();
-        let appended = async {
-            let txn = council
-                .begin(&self.db, &self.app_role, self.turns.as_ref())
-                .await?;
-            append(&txn, &events).await?;
-            txn.commit().await
-        }
-        .await;
-        if let Err(error) = &appended {
-            // Ids only, never the records: the reads fail and their callers see an error.
-            tracing::error!(
-                council = %council.council_id(),
-                reads = reads.len(),
-                error = ?error,
-                "could not append reads to the audit log"
-            );
-        }
-        for read in reads {
-            // A reader that has gone away (its request was cancelled) needs no answer.
-            let _ = read.recorded.send(appended.is_ok());
-        }
-    }
-}
-
-/// The read writer: takes whatever is waiting (up to [`READ_BATCH`]), appends each council's
-/// share in its own transaction, councils side by side, and repeats.
-async fn write_reads(writer: ReadWriter, mut waiting: mpsc::Receiver<PendingRead>) {
-    let mut batch = Vec::with_capacity(READ_BATCH);
-    while waiting.recv_many(&mut batch, READ_BATCH).await > 0 {
-        let mut by_council: HashMap<Uuid, (TenantScope, Vec<PendingRead>)> = HashMap::new();
-        for read in batch.drain(..) {
-            by_council
-                .entry(read.council.council_id())
-                .or_insert_with(|| (read.council, Vec::new()))
-                .1
-                .push(read);
-        }
-        let mut appends = JoinSet::new();
-        for (council, reads) in by_council.into_values() {
-            appends.spawn(writer.clone().append_reads(council, reads));
-        }
-        while appends.join_next().await.is_some() {}
-    }
-}
-
-/// The council's audit events, **newest first** (descending `sequence`), `first` at a time.
-///
-/// Keyset pagination on `sequence`: pass the last event's `sequence` of one page as
-/// `after_sequence` to get the next (older) page; stable while new events are appended. Returns
-/// the page and whether older events remain.
-#[tracing::instrument(skip_all, fields(council = %scope.council_id(), first))]
-pub async fn list(
-    store: &Store,
-    scope: TenantScope,
-    first: u64,
-    after_sequence: Option<i64>,
-) -> AppResult<(Vec<audit_event::Model>, bool)> {
-    let txn = store.council(scope).await?;
-    let mut query = txn.select::<audit_event::Entity>();
-    if let Some(after) = after_sequence {
-        query = query.filter(audit_event::Column::Sequence.lt(after));
-    }
-    let mut events = query
-        .order_by_desc(audit_event::Column::Sequence)
-        .limit(first.saturating_add(1))
-        .all(txn.conn())
-        .await?;
-    txn.commit().await?;
-    let has_next_page = events.len() as u64 > first;
-    events.truncate(usize::try_from(first).unwrap_or(usize::MAX));
-    Ok((events, has_next_page))
-}
-
-/// What [`verify_chain`] found.
+/// What a walk of a council's chain found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainReport {
     /// Events examined: all of them if the chain is intact, otherwise up to and including the
@@ -365,71 +81,14 @@ pub struct ChainReport {
     pub reason: Option<String>,
 }
 
-/// Walks the council's whole audit log in sequence order, a thousand events at a time,
-/// and reports the first broken link: a sequence gap (events missing, or the chain not
-/// starting at 1), an event whose `hash` does not match its contents (it was edited), or a
-/// `previous_hash` that does not match the event before (an event was replaced or the chain
-/// spliced). An empty log is intact.
-///
-/// Events appended while the walk runs are checked too if the walk reaches them.
 /// An event as an auditor recorded it, outside the hub, to prove later that the log still
 /// reaches it unchanged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainHead {
+    /// The event's `sequence`.
     pub sequence: i64,
+    /// The event's `hash`.
     pub hash: String,
-}
-
-#[tracing::instrument(skip_all, fields(council = %scope.council_id()))]
-pub async fn verify_chain(
-    store: &Store,
-    scope: TenantScope,
-    recorded_head: Option<ChainHead>,
-) -> AppResult<ChainReport> {
-    let txn = store.council(scope).await?;
-    let mut check = ChainCheck::new();
-    check.recorded_head = recorded_head;
-    let mut broken = None;
-    let mut after: Option<i64> = None;
-    'walk: loop {
-        let mut query = txn.select::<audit_event::Entity>();
-        if let Some(after) = after {
-            query = query.filter(audit_event::Column::Sequence.gt(after));
-        }
-        let batch = query
-            .order_by_asc(audit_event::Column::Sequence)
-            .limit(VERIFY_BATCH)
-            .all(txn.conn())
-            .await?;
-        for event in &batch {
-            if let Err(link) = check.check(event) {
-                broken = Some(link);
-                break 'walk;
-            }
-        }
-        match batch.last() {
-            Some(last) if batch.len() as u64 == VERIFY_BATCH => after = Some(last.sequence),
-            _ => break,
-        }
-    }
-    txn.commit().await?;
-    if broken.is_none() {
-        broken = check.finish().err();
-    }
-    let report = ChainReport {
-        events_checked: check.checked,
-        first_broken_sequence: broken.as_ref().map(|link| link.sequence),
-        reason: broken.map(|link| link.reason),
-    };
-    match report.first_broken_sequence {
-        Some(sequence) => tracing::warn!(
-            sequence,
-            reason = report.reason.as_deref().unwrap_or_default(),
-            "audit chain broken"
-        ),
-        None => tracing::info!(events = report.events_checked, "audit chain intact"),
-    }
-    Ok(report)
 }
 
 /// The fields of an event that its hash covers, in hashing order.
@@ -519,23 +178,27 @@ fn to_hex(bytes: &[u8]) -> String {
 
 /// A broken link: which event, and why.
 #[derive(Debug)]
-struct BrokenLink {
-    sequence: i64,
-    reason: String,
+pub struct BrokenLink {
+    /// The event whose link is broken.
+    pub sequence: i64,
+    /// Why, in words an auditor can act on.
+    pub reason: String,
 }
 
 /// Checks a council's events one at a time, in sequence order, holding only the last link.
 #[derive(Debug)]
-struct ChainCheck {
+pub struct ChainCheck {
     next_sequence: i64,
     previous_hash: String,
-    checked: u64,
+    /// Events checked so far.
+    pub(crate) checked: u64,
     /// An event the chain must still hold, as recorded earlier.
-    recorded_head: Option<ChainHead>,
+    pub(crate) recorded_head: Option<ChainHead>,
 }
 
 impl ChainCheck {
-    fn new() -> Self {
+    /// A check that expects the first event next.
+    pub fn new() -> Self {
         Self {
             next_sequence: 1,
             previous_hash: GENESIS_HASH.to_owned(),
@@ -545,7 +208,7 @@ impl ChainCheck {
     }
 
     /// After the last event: the chain must reach the recorded head, if there is one.
-    fn finish(&self) -> Result<(), BrokenLink> {
+    pub fn finish(&self) -> Result<(), BrokenLink> {
         match &self.recorded_head {
             Some(head) if head.sequence >= self.next_sequence => Err(BrokenLink {
                 sequence: self.next_sequence,
@@ -561,7 +224,7 @@ impl ChainCheck {
     }
 
     /// Checks the next event; the first error is the first broken link.
-    fn check(&mut self, event: &audit_event::Model) -> Result<(), BrokenLink> {
+    pub fn check(&mut self, event: &audit_event::Model) -> Result<(), BrokenLink> {
         self.checked += 1;
         let broken = |reason: String| BrokenLink {
             sequence: event.sequence,
@@ -597,6 +260,12 @@ impl ChainCheck {
         self.next_sequence = event.sequence.saturating_add(1);
         self.previous_hash.clone_from(&event.hash);
         Ok(())
+    }
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -775,7 +444,8 @@ mod tests {
             .collect()
     }
 
-    /// The first broken link, as `verify_chain` reports it: (events checked, sequence, reason).
+    /// The first broken link, as `service::audit::verify_chain` reports it:
+    /// (events checked, sequence, reason).
     fn first_break(events: &[audit_event::Model]) -> (u64, Option<(i64, String)>) {
         let mut check = ChainCheck::new();
         for event in events {

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use super::verifier::VerifiedToken;
+use super::VerifiedToken;
 
 /// The digest a token is remembered by.
 pub type TokenDigest = [u8; 32];
@@ -41,14 +41,15 @@ struct Entry {
 /// Which of an issuer's key sets verified a token: its JWKS generation, or `STATIC_KEYS`.
 pub type KeySetVersion = u64;
 
-/// A bounded map from token digest to the verified token.
-pub struct VerifiedTokens {
+/// Verified tokens by digest: a bounded map, each entry usable only as long as described above.
+pub struct TokenCache {
     entries: Mutex<HashMap<TokenDigest, Entry>>,
     ttl: Duration,
     capacity: usize,
 }
 
-impl VerifiedTokens {
+impl TokenCache {
+    /// An empty cache keeping each token at most `ttl`, and at most `capacity` tokens.
     pub fn new(ttl: Duration, capacity: usize) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
@@ -57,6 +58,7 @@ impl VerifiedTokens {
         }
     }
 
+    /// The key a token is remembered by: its SHA-256, never the token itself.
     pub fn digest(token: &str) -> TokenDigest {
         Sha256::digest(token.as_bytes()).into()
     }
@@ -128,7 +130,7 @@ mod tests {
 
     use super::*;
     use crate::auth::Role;
-    use crate::auth::verifier::Binding;
+    use crate::config::Binding;
     use crate::domain::LaCode;
 
     fn token(subject: &str) -> VerifiedToken {
@@ -147,9 +149,9 @@ mod tests {
 
     #[test]
     fn a_token_is_served_only_inside_its_own_validity() {
-        let cache = VerifiedTokens::new(Duration::from_secs(300), 10);
+        let cache = TokenCache::new(Duration::from_secs(300), 10);
         let now = Instant::now();
-        let digest = VerifiedTokens::digest("header.claims.signature");
+        let digest = TokenCache::digest("header.claims.signature");
         cache.insert(digest, token("officer-1"), 1, USABLE, now);
         assert_eq!(
             cache
@@ -171,11 +173,11 @@ mod tests {
 
     #[test]
     fn an_entry_outlives_neither_its_ttl_nor_a_changed_byte() {
-        let cache = VerifiedTokens::new(Duration::from_secs(300), 10);
+        let cache = TokenCache::new(Duration::from_secs(300), 10);
         let now = Instant::now();
-        let digest = VerifiedTokens::digest("header.claims.signature");
+        let digest = TokenCache::digest("header.claims.signature");
         cache.insert(digest, token("officer-1"), 1, USABLE, now);
-        let forged = VerifiedTokens::digest("header.claims.signaturf");
+        let forged = TokenCache::digest("header.claims.signaturf");
         assert!(cache.get(&forged, 1_500, now).is_none());
         assert!(
             cache
@@ -187,10 +189,10 @@ mod tests {
 
     #[test]
     fn the_cache_stays_within_its_capacity() {
-        let cache = VerifiedTokens::new(Duration::from_secs(300), 3);
+        let cache = TokenCache::new(Duration::from_secs(300), 3);
         let now = Instant::now();
         for n in 0..10 {
-            let digest = VerifiedTokens::digest(&format!("token-{n}"));
+            let digest = TokenCache::digest(&format!("token-{n}"));
             cache.insert(digest, token("officer"), 1, USABLE, now);
             assert!(cache.len() <= 3);
             assert!(
