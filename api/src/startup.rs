@@ -185,6 +185,10 @@ async fn connect_pool(
 /// On PostgreSQL, refuses to serve council data unless the database lock is really there: the
 /// app role exists, cannot bypass RLS, and the server may switch to it; and every table with a
 /// `tenant_id` has RLS enabled *and* forced.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "reads PostgreSQL's catalogue (pg_roles, pg_class), not council rows"
+)]
 pub async fn verify_database_lock(db: &DatabaseConnection, app_role: &str) -> anyhow::Result<()> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(());

@@ -201,6 +201,23 @@ impl CouncilTxn {
         }
     }
 
+    /// Waits until no other transaction of this council holds its turn, then holds it until this
+    /// transaction ends: for writers that must take turns, such as appenders to the council's
+    /// audit chain. A PostgreSQL advisory lock keyed by the council; on SQLite, council
+    /// transactions already take turns.
+    pub async fn take_council_turn(&self) -> AppResult<()> {
+        if self.txn.get_database_backend() == DbBackend::Postgres {
+            self.txn
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                    [self.tenant_id.to_string().into()],
+                ))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// The council this transaction is confined to.
     pub fn tenant_id(&self) -> Uuid {
         self.tenant_id

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// A council's own deadline settings; absent means the defaults of DOMAIN.md. Council-private.
+/// A council's own deadline settings; absent means the defaults of docs/domain.md ("Deadlines"). Council-private.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "council_setting")]
 pub struct Model {

@@ -4,6 +4,11 @@
 //! PostgreSQL-only parts — the application role and row-level security — are guarded by backend
 //! and live in [`rls`], so every council table gets exactly the same policy.
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "migrations own the schema: they run DDL as the owner, before any council exists"
+)]
+
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_foundation;

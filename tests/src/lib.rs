@@ -1,6 +1,16 @@
 //! The test harness: a real server on a random port, a real database per test (PostgreSQL from a
 //! migrated template, or a fresh SQLite file), real signed JWTs, and a JWKS served on loopback.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed set-up or query should stop the test with its message"
+)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the tests attack the locks with deliberately unscoped and raw queries"
+)]
+
 pub mod database;
 pub mod tokens;
 

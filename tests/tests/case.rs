@@ -1,4 +1,4 @@
-//! Case work over GraphQL: the real situations of DOMAIN.md, the lifecycle a caseworker runs,
+//! Case work over GraphQL: the real situations of docs/domain.md, the lifecycle a caseworker runs,
 //! bad input, and the isolation matrix for cases, provision, evidence and calendars.
 
 use hub_tests::{Backend, Caller, TestApp, error_code, error_field, on_both_stores};

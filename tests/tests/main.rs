@@ -1,5 +1,15 @@
 //! Black-box tests of the partnership hub, one module per capability.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed set-up or query should stop the test with its message"
+)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the tests attack the locks with deliberately unscoped and raw queries"
+)]
+
 mod audit;
 mod auth;
 mod batch;

@@ -1,4 +1,7 @@
-//! School-day arithmetic on a council's calendar (DOMAIN.md, "Counting school days").
+//! School-day arithmetic on a council's calendar (docs/domain.md, "School days").
+//!
+//! Over 600 lines because the unit tests sit beside the rules they prove: the code is about
+//! half.
 //!
 //! Pure: no I/O and no database. The England and Wales bank holidays are compiled in, so the
 //! server never reads `../shared` at run time.
@@ -212,7 +215,7 @@ impl SchoolCalendar {
     /// The date of school day number `n`, counting `start` as day 1 if it is a school day (else
     /// the first school day after it is day 1).
     ///
-    /// This is DOMAIN.md's "Day 1 is the first school day of absence, or of the exclusion".
+    /// This is docs/domain.md's "Day 1 is the first school day of absence, or of the exclusion".
     /// `None` when `n` is 0 (there is no day 0) or the day is not found within three years of
     /// `start` (a calendar whose terms have run out, say).
     pub fn nth_school_day_from(&self, start: NaiveDate, n: u32) -> Option<NaiveDate> {

@@ -1,5 +1,8 @@
-//! The deadlines of DOMAIN.md: when provision is due, how long a child has gone without it, and
-//! when reviews and medical evidence fall due. Pure: every function takes the calendar and today.
+//! The deadlines of docs/domain.md ("Deadlines"): when provision is due, how long a child has
+//! gone without it, and when reviews and medical evidence fall due. Pure: every function takes
+//! the calendar and today.
+//!
+//! Over 600 lines because the unit tests sit beside the rules they prove: the code is under 350.
 //!
 //! Day 1 is the first school day of absence (or of the exclusion); provision is due on school
 //! day N, counted cumulatively across the absences of one academic year.
@@ -70,7 +73,7 @@ impl Default for DeadlineRule {
     }
 }
 
-/// The deadline settings a council may change, with DOMAIN.md's defaults.
+/// The deadline settings a council may change, with docs/domain.md's defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DeadlineSettings {
     /// School day on which provision is due for health and other reasons (default 15).
@@ -168,7 +171,7 @@ pub fn provision_due_by(
 /// School days a child has gone without provision, across the episodes of the academic year
 /// counted as for [`provision_due_by`].
 ///
-/// DOMAIN.md: from day 1 up to the day before provision starts, or, while none has started, up
+/// docs/domain.md, "Deadlines": from day 1 up to the day before provision starts, or, while none has started, up
 /// to and including today. Days after today are never counted, so provision booked to start
 /// next week does not add days that have not happened yet; nor are days after an episode
 /// ended (the child was back at school) or days on or after the provision start.
@@ -379,7 +382,7 @@ mod tests {
 
     #[test]
     fn the_domain_worked_example_is_due_on_friday_28_may_2021_and_tuition_on_1_june_is_late() {
-        // DOMAIN.md, no calendar: days 1–15 are 10–14, 17–21 and 24–28 May 2021.
+        // docs/domain.md's worked example, no calendar: days 1–15 are 10–14, 17–21 and 24–28 May 2021.
         let calendar = SchoolCalendar::fallback();
         let episodes = [open(date(2021, 5, 10))];
         let due = provision_due_by(&calendar, &episodes, DeadlineRule::health_and_other());

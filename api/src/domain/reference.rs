@@ -1,4 +1,4 @@
-//! Reference data from DOMAIN.md: the South-East partnership and its 19 councils.
+//! Reference data (docs/domain.md, "UPNs"): the South-East partnership and its 19 councils.
 
 /// A council as DfE and ONS code it.
 #[derive(Clone, Copy, Debug)]

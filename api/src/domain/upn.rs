@@ -79,14 +79,14 @@ mod tests {
 
     #[test]
     fn the_domain_example_is_valid() {
-        // DOMAIN.md: B801200005001 sums to 93; 93 mod 23 = 1, which is B.
+        // docs/domain.md, "UPNs": B801200005001 sums to 93; 93 mod 23 = 1, which is B.
         let upn = Upn::parse("B801200005001").expect("valid");
         assert_eq!(upn.la_number(), "801");
     }
 
     #[test]
     fn a_wrong_check_letter_is_refused() {
-        // DOMAIN.md: Q207000016049 should start with P.
+        // docs/domain.md, "UPNs": Q207000016049 should start with P.
         assert!(Upn::parse("Q207000016049").is_err());
         assert!(Upn::parse("P207000016049").is_ok());
     }

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
-use super::AppState;
+use super::state::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
 

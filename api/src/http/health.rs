@@ -1,7 +1,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::AppState;
+use super::state::AppState;
 
 /// Liveness: the process answers.
 pub async fn healthz() -> &'static str {

@@ -7,7 +7,7 @@ use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use sea_orm::{DatabaseConnection, DbBackend};
 
-use super::AppState;
+use super::state::AppState;
 
 /// The process-wide Prometheus recorder. `metrics` allows one recorder per process, so servers
 /// built in the same process (as in the tests) share it.

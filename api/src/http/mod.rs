@@ -6,8 +6,10 @@ pub mod graphql;
 pub mod health;
 /// `/metrics` in Prometheus text format.
 pub mod metrics;
+/// What every handler shares.
+mod state;
 
-use std::sync::Arc;
+pub use state::AppState;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -15,23 +17,6 @@ use axum::routing::get;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-
-use crate::auth::directory::Directory;
-use crate::auth::verifier::TokenVerifier;
-use crate::config::Settings;
-use crate::graphql::HubSchema;
-use crate::service::Store;
-
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub schema: HubSchema,
-    pub store: Store,
-    pub verifier: Arc<TokenVerifier>,
-    pub directory: Arc<Directory>,
-    pub settings: Arc<Settings>,
-    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
-}
 
 /// The router with every route and layer.
 pub fn router(state: AppState) -> Router {

@@ -4,11 +4,29 @@
 //! no `CouncilTxn`, so they are queried directly. The auth layer resolves (and caches) which
 //! council or partnership an issuer speaks for through the lookups here.
 
+// The exception `clippy.toml` allows for: every table here is shared, none holds a tenant_id.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "council, partnership and membership are shared reference tables, not council data"
+)]
+
 use entity::{council, membership, partnership};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+
+/// The ids of every council the hub knows: for work done council by council, each in its own
+/// council transaction.
+#[tracing::instrument(skip_all)]
+pub async fn council_ids(db: &DatabaseConnection) -> AppResult<Vec<Uuid>> {
+    Ok(council::Entity::find()
+        .select_only()
+        .column(council::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
 
 /// The council with `id`; NOT_FOUND when there is none.
 #[tracing::instrument(skip_all, fields(council = %id))]

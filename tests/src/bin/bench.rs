@@ -7,6 +7,16 @@
 //! Options via env: BENCH_CASES (default 100000), BENCH_CLIENTS (16), BENCH_REQUESTS (2000),
 //! BENCH_POOL (the server's pool, default 16), BENCH_RANKED_REQUESTS (100), BENCH_HOLD_SECONDS.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed set-up or query should stop the test with its message"
+)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the tests attack the locks with deliberately unscoped and raw queries"
+)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

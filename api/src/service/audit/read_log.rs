@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use super::append;
+use super::chain::append;
 use crate::domain::audit::{AuditActor, NewEvent};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::TenantScope;

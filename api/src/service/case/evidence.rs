@@ -6,7 +6,7 @@ use entity::medical_evidence::{self, EvidenceSource};
 use sea_orm::ActiveValue::{NotSet, Set};
 use uuid::Uuid;
 
-use super::open_case;
+use super::record::open_case;
 use crate::error::{AppError, AppResult};
 use crate::service::Store;
 use crate::service::audit::{self, AuditActor};

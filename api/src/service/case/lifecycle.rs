@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::deadline::refresh_deadlines;
-use super::{append, open_case};
+use super::record::{append, open_case};
 use crate::error::{AppError, AppResult};
 use crate::service::Store;
 use crate::service::audit::{self, AuditActor};

@@ -15,7 +15,7 @@ use super::deadline::{
     DeadlineBasis, Deadlines, StoredDeadlines, derive, episodes_by_child, episodes_for,
     load_calendar, load_settings, next_review_due,
 };
-use super::find;
+use super::record::find;
 use crate::domain::deadline::school_day_number;
 use crate::error::{AppError, AppResult};
 use crate::service::Store;

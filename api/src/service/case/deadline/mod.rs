@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use entity::case;
 use entity::{council_setting, provision, school_closure, school_term};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::domain::calendar::{SchoolCalendar, Term};
@@ -98,12 +98,7 @@ pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> A
 pub async fn fill_missing_deadlines(store: &Store) -> AppResult<u64> {
     // Councils are shared reference data; their cases are reached only through each council's
     // own transaction (row-level security binds the owner too, so no query sees them all).
-    let councils: Vec<Uuid> = entity::council::Entity::find()
-        .select_only()
-        .column(entity::council::Column::Id)
-        .into_tuple()
-        .all(&store.db)
-        .await?;
+    let councils = crate::service::directory::council_ids(&store.db).await?;
     let mut filled = 0;
     for council in councils {
         let txn = store.council(TenantScope::for_council(council)).await?;

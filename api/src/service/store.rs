@@ -1,0 +1,55 @@
+//! The store: the database, the role council work runs as, and the audit log's read writer.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use sea_orm::DatabaseConnection;
+
+use super::audit;
+use crate::error::AppResult;
+use crate::tenancy::{CouncilTxn, TenantScope};
+
+/// The database, and the role council work runs as.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: DatabaseConnection,
+    pub app_role: String,
+    /// Statements executed through this store since it was opened (see `startup::connect`).
+    pub statements: Arc<AtomicU64>,
+    /// SQLite has one writer and cannot upgrade two concurrent readers to writers, so on SQLite
+    /// council transactions (the audit log's writer's too) take turns; `None` elsewhere.
+    turns: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Where reads of identifiable records are recorded (see [`audit::ReadLog`]).
+    pub reads: audit::ReadLog,
+}
+
+impl Store {
+    /// A store over `db`, counting the statements `db` reports through its metric callback.
+    ///
+    /// Starts the audit log's read writer on `read_log_db`: a pool of its own in the server, so
+    /// appending reads never waits behind the requests that are waiting for it (`db` again will
+    /// do for one-off commands). Must be called inside the Tokio runtime.
+    pub fn new(
+        db: DatabaseConnection,
+        read_log_db: DatabaseConnection,
+        app_role: String,
+        statements: Arc<AtomicU64>,
+    ) -> Self {
+        let turns = (db.get_database_backend() == sea_orm::DbBackend::Sqlite).then(Arc::default);
+        let reads = audit::ReadLog::start(read_log_db, app_role.clone(), turns.clone());
+        Self {
+            db,
+            app_role,
+            statements,
+            turns,
+            reads,
+        }
+    }
+
+    /// A transaction confined to one council.
+    pub async fn council(&self, scope: TenantScope) -> AppResult<CouncilTxn> {
+        scope
+            .begin(&self.db, &self.app_role, self.turns.as_ref())
+            .await
+    }
+}
