@@ -5,16 +5,13 @@ use entity::{case_event, medical_evidence, provision};
 
 use super::context;
 use super::types::{Child, SenStatus};
-use crate::auth::{CASEWORK, Role};
+use crate::auth::CASEWORK;
 use crate::domain::clock;
-use crate::domain::deadline::DeadlineSettings;
 use crate::error::AppError;
 use crate::service::audit::AuditActor;
-use crate::service::calendar as calendars;
 use crate::service::case::{
     self as cases, CaseDetail, CaseFilter, CaseOrder, CaseParts, NewCase, NewEvidence, NewProvision,
 };
-use crate::service::settings;
 use crate::tenancy::TenantScope;
 
 /// Why the child is out of school.
@@ -681,186 +678,6 @@ impl CaseMutation {
         )
         .await?;
         reload(ctx, scope, case_id).await
-    }
-}
-
-/// A term of a council's school calendar.
-#[derive(SimpleObject)]
-pub struct SchoolTerm {
-    name: String,
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
-}
-
-/// A day inside a term when schools are closed.
-#[derive(SimpleObject)]
-pub struct SchoolClosure {
-    closed_on: NaiveDate,
-    reason: String,
-}
-
-/// One academic year of the council's school calendar.
-#[derive(SimpleObject)]
-pub struct SchoolCalendarYear {
-    /// The year it starts in: 2024 for 2024/25.
-    academic_year: i32,
-    terms: Vec<SchoolTerm>,
-    closures: Vec<SchoolClosure>,
-    /// False when no terms are recorded: school days are then weekdays minus bank holidays.
-    is_set: bool,
-}
-
-impl From<calendars::AcademicYearCalendar> for SchoolCalendarYear {
-    fn from(year: calendars::AcademicYearCalendar) -> Self {
-        Self {
-            academic_year: year.academic_year,
-            is_set: !year.terms.is_empty(),
-            terms: year
-                .terms
-                .into_iter()
-                .map(|t| SchoolTerm {
-                    name: t.name,
-                    starts_on: t.starts_on,
-                    ends_on: t.ends_on,
-                })
-                .collect(),
-            closures: year
-                .closures
-                .into_iter()
-                .map(|c| SchoolClosure {
-                    closed_on: c.closed_on,
-                    reason: c.reason,
-                })
-                .collect(),
-        }
-    }
-}
-
-#[derive(InputObject)]
-pub struct SchoolTermInput {
-    name: String,
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
-}
-
-#[derive(InputObject)]
-pub struct SchoolClosureInput {
-    closed_on: NaiveDate,
-    reason: String,
-}
-
-/// A council's deadline settings.
-#[derive(SimpleObject, InputObject)]
-#[graphql(input_name = "DeadlineSettingsInput")]
-pub struct DeadlineSettingsObject {
-    /// Provision is due on this school day of absence for health and other reasons (default 15).
-    health_and_other_days: u32,
-    /// Provision is due on this school day of a permanent exclusion (default 6).
-    permanent_exclusion_days: u32,
-    /// School days between reviews (default 30).
-    review_interval_school_days: u32,
-    /// Evidence expiring within this many days is flagged (default 28).
-    evidence_warning_days: i32,
-}
-
-impl From<DeadlineSettings> for DeadlineSettingsObject {
-    fn from(s: DeadlineSettings) -> Self {
-        Self {
-            health_and_other_days: s.health_and_other_days,
-            permanent_exclusion_days: s.permanent_exclusion_days,
-            review_interval_school_days: s.review_interval_school_days,
-            evidence_warning_days: i32::try_from(s.evidence_warning_days).unwrap_or(i32::MAX),
-        }
-    }
-}
-
-/// The council's school calendar and deadline settings: anyone in the council's case work may
-/// read them; managers set them.
-#[derive(Default)]
-pub struct CalendarQuery;
-
-#[Object]
-impl CalendarQuery {
-    /// The council's deadline settings (DOMAIN.md's defaults until a manager changes them).
-    async fn deadline_settings(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<DeadlineSettingsObject, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
-        Ok(settings::get(context::store(ctx)?, scope).await?.into())
-    }
-
-    /// One academic year of the council's calendar.
-    async fn school_calendar(
-        &self,
-        ctx: &Context<'_>,
-        academic_year: i32,
-    ) -> Result<SchoolCalendarYear, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
-        Ok(calendars::year(context::store(ctx)?, scope, academic_year)
-            .await?
-            .into())
-    }
-}
-
-#[derive(Default)]
-pub struct CalendarMutation;
-
-#[Object]
-impl CalendarMutation {
-    /// Replaces the council's deadline settings and moves every case's due date to match.
-    /// Managers only.
-    async fn set_deadline_settings(
-        &self,
-        ctx: &Context<'_>,
-        input: DeadlineSettingsObject,
-    ) -> Result<DeadlineSettingsObject, AppError> {
-        let scope = context::principal(ctx)?.council_scope(&[Role::Manager])?;
-        let wanted = DeadlineSettings {
-            health_and_other_days: input.health_and_other_days,
-            permanent_exclusion_days: input.permanent_exclusion_days,
-            review_interval_school_days: input.review_interval_school_days,
-            evidence_warning_days: i64::from(input.evidence_warning_days),
-        };
-        Ok(settings::set(context::store(ctx)?, scope, wanted)
-            .await?
-            .into())
-    }
-
-    /// Replaces one academic year's terms and closure days. Managers only.
-    async fn set_school_calendar(
-        &self,
-        ctx: &Context<'_>,
-        academic_year: i32,
-        terms: Vec<SchoolTermInput>,
-        #[graphql(default)] closures: Vec<SchoolClosureInput>,
-    ) -> Result<SchoolCalendarYear, AppError> {
-        let scope = context::principal(ctx)?.council_scope(&[Role::Manager])?;
-        let terms = terms
-            .into_iter()
-            .enumerate()
-            .map(|(i, t)| {
-                Ok(calendars::NamedTerm {
-                    name: text(&format!("terms[{i}].name"), t.name, 64)?,
-                    starts_on: t.starts_on,
-                    ends_on: t.ends_on,
-                })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
-        let closures = closures
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| {
-                Ok((
-                    c.closed_on,
-                    text(&format!("closures[{i}].reason"), c.reason, 200)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
-        let year =
-            calendars::replace_year(context::store(ctx)?, scope, academic_year, terms, closures)
-                .await?;
-        Ok(year.into())
     }
 }
 

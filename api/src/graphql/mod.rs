@@ -5,6 +5,8 @@
 pub mod audit;
 /// Batch upserts for councils' case systems.
 pub mod batch;
+/// The council's school calendar and deadline settings.
+pub mod calendar;
 /// Cases: the timeline, provision, evidence and deadlines.
 pub mod case;
 /// Children: queries and mutations over a council's identifiable records.
@@ -28,7 +30,7 @@ pub struct Query(
     identity::IdentityQuery,
     child::ChildQuery,
     case::CaseQuery,
-    case::CalendarQuery,
+    calendar::CalendarQuery,
 );
 
 /// All mutations.
@@ -37,7 +39,7 @@ pub struct Mutation(
     batch::BatchMutation,
     child::ChildMutation,
     case::CaseMutation,
-    case::CalendarMutation,
+    calendar::CalendarMutation,
 );
 
 pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
