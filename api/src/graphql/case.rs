@@ -3,8 +3,8 @@ use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object, SimpleObj
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{case_event, medical_evidence, provision};
 
+use super::child::{Child, SenStatus};
 use super::context;
-use super::types::{Child, SenStatus};
 use crate::auth::CASEWORK;
 use crate::domain::clock;
 use crate::error::AppError;

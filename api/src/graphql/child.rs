@@ -1,13 +1,138 @@
+//! Children: a council's identifiable records, as the API shows them (never `tenant_id`), and
+//! the queries and mutations over them.
+
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::NaiveDate;
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::child;
 
 use super::context;
-use super::types::{Child, PrimaryNeed, SenStatus, Sex, SocialCareStatus};
 use crate::auth::CASEWORK;
 use crate::domain::child as rules;
 use crate::error::AppError;
 use crate::service::child::{self as children, ChildChanges, ChildFilter, NewChild};
+
+/// Sex as recorded in the school census.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::child::Sex")]
+pub enum Sex {
+    Female,
+    Male,
+    Unknown,
+}
+
+/// Special educational needs provision.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::child::SenStatus")]
+pub enum SenStatus {
+    /// No identified special educational needs.
+    None,
+    /// SEN support without a plan.
+    SenSupport,
+    /// An Education, Health and Care plan.
+    EhcPlan,
+}
+
+/// SEN primary type of need, as coded in the school census.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::child::PrimaryNeed")]
+pub enum PrimaryNeed {
+    SpecificLearningDifficulty,
+    ModerateLearningDifficulty,
+    SevereLearningDifficulty,
+    ProfoundAndMultipleLearningDifficulty,
+    SocialEmotionalAndMentalHealth,
+    SpeechLanguageAndCommunicationNeeds,
+    HearingImpairment,
+    VisionImpairment,
+    MultiSensoryImpairment,
+    PhysicalDisability,
+    AutisticSpectrumDisorder,
+    OtherDifficulty,
+}
+
+/// Children's social care involvement.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::child::SocialCareStatus")]
+pub enum SocialCareStatus {
+    None,
+    /// Child in need.
+    ChildInNeed,
+    /// Child protection plan.
+    ChildProtectionPlan,
+    /// Child looked after.
+    ChildLookedAfter,
+}
+
+/// A child known to the caller's council.
+pub struct Child(pub child::Model);
+
+#[Object]
+impl Child {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The council's own reference from its case-management system.
+    async fn council_reference(&self) -> Option<&str> {
+        self.0.council_reference.as_deref()
+    }
+
+    /// Unique pupil number.
+    async fn upn(&self) -> Option<&str> {
+        self.0.upn.as_deref()
+    }
+
+    async fn given_name(&self) -> &str {
+        &self.0.given_name
+    }
+
+    async fn family_name(&self) -> &str {
+        &self.0.family_name
+    }
+
+    async fn date_of_birth(&self) -> NaiveDate {
+        self.0.date_of_birth
+    }
+
+    async fn sex(&self) -> Sex {
+        self.0.sex.into()
+    }
+
+    /// National curriculum year; 0 is Reception.
+    async fn year_group(&self) -> Option<i32> {
+        self.0.year_group
+    }
+
+    async fn sen_status(&self) -> SenStatus {
+        self.0.sen_status.into()
+    }
+
+    async fn primary_need(&self) -> Option<PrimaryNeed> {
+        self.0.primary_need.map(Into::into)
+    }
+
+    async fn social_care_status(&self) -> SocialCareStatus {
+        self.0.social_care_status.into()
+    }
+
+    /// The school's unique reference number.
+    async fn school_urn(&self) -> Option<&str> {
+        self.0.school_urn.as_deref()
+    }
+
+    async fn school_name(&self) -> Option<&str> {
+        self.0.school_name.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
 
 /// Extra fields on a page of children.
 #[derive(SimpleObject)]

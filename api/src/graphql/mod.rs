@@ -15,8 +15,6 @@ pub mod child;
 pub mod context;
 /// Who am I, my council, my partnership.
 pub mod identity;
-/// GraphQL types that mirror entities without leaking their columns.
-pub mod types;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
