@@ -6,7 +6,7 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::child;
 
-use super::context;
+use super::context::{self, CouncilWork};
 use crate::auth::CASEWORK;
 use crate::domain::child as rules;
 use crate::error::AppError;
@@ -286,8 +286,7 @@ impl ChildQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ChildConnection, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
-        let store = context::store(ctx)?;
+        let work = CouncilWork::begin(ctx, CASEWORK)?;
         let first = context::page_size(first, context::limits(ctx)?)?;
         let after = after
             .map(|c| context::decode_cursor("after", &c))
@@ -304,15 +303,8 @@ impl ChildQuery {
                 .map(|v| rules::parse_upn("filter.upn", &v))
                 .transpose()?,
         };
-        let page = children::list(
-            store,
-            scope,
-            &context::principal(ctx)?.audit_actor(),
-            &filter,
-            first,
-            after,
-        )
-        .await?;
+        let page =
+            children::list(work.store, work.scope, &work.actor, &filter, first, after).await?;
         let mut connection = Connection::with_additional_fields(
             after.is_some(),
             page.has_next_page,
@@ -330,16 +322,10 @@ impl ChildQuery {
 
     /// One of the council's children. Any other id — including another council's — is NOT_FOUND.
     async fn child(&self, ctx: &Context<'_>, id: ID) -> Result<Child, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let work = CouncilWork::begin(ctx, CASEWORK)?;
         let id = context::parse_id("id", &id)?;
         Ok(Child(
-            children::get(
-                context::store(ctx)?,
-                scope,
-                &context::principal(ctx)?.audit_actor(),
-                id,
-            )
-            .await?,
+            children::get(work.store, work.scope, &work.actor, id).await?,
         ))
     }
 }
@@ -357,16 +343,10 @@ impl ChildMutation {
         ctx: &Context<'_>,
         input: CreateChildInput,
     ) -> Result<Child, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let work = CouncilWork::begin(ctx, CASEWORK)?;
         let new = input.parse()?;
         Ok(Child(
-            children::create(
-                context::store(ctx)?,
-                scope,
-                &context::principal(ctx)?.audit_actor(),
-                new,
-            )
-            .await?,
+            children::create(work.store, work.scope, &work.actor, new).await?,
         ))
     }
 
@@ -377,32 +357,19 @@ impl ChildMutation {
         id: ID,
         input: UpdateChildInput,
     ) -> Result<Child, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let work = CouncilWork::begin(ctx, CASEWORK)?;
         let id = context::parse_id("id", &id)?;
         let changes = input.parse()?;
         Ok(Child(
-            children::update(
-                context::store(ctx)?,
-                scope,
-                &context::principal(ctx)?.audit_actor(),
-                id,
-                changes,
-            )
-            .await?,
+            children::update(work.store, work.scope, &work.actor, id, changes).await?,
         ))
     }
 
     /// Deletes a child; returns the deleted id.
     async fn delete_child(&self, ctx: &Context<'_>, id: ID) -> Result<ID, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let work = CouncilWork::begin(ctx, CASEWORK)?;
         let uuid = context::parse_id("id", &id)?;
-        children::delete(
-            context::store(ctx)?,
-            scope,
-            &context::principal(ctx)?.audit_actor(),
-            uuid,
-        )
-        .await?;
+        children::delete(work.store, work.scope, &work.actor, uuid).await?;
         Ok(id)
     }
 }
