@@ -27,7 +27,7 @@ pub struct Query(
     audit::AuditQuery,
     identity::IdentityQuery,
     child::ChildQuery,
-    case::CaseQuery,
+    case::query::CaseQuery,
     calendar::CalendarQuery,
 );
 
@@ -36,7 +36,7 @@ pub struct Query(
 pub struct Mutation(
     batch::BatchMutation,
     child::ChildMutation,
-    case::CaseMutation,
+    case::mutation::CaseMutation,
     calendar::CalendarMutation,
 );
 
