@@ -154,6 +154,23 @@ pub struct ChildFilterInput {
     upn: Option<String>,
 }
 
+impl ChildFilterInput {
+    /// The filter as the service takes it: a blank name matches everyone, a UPN must be valid.
+    fn parse(self) -> Result<ChildFilter, AppError> {
+        Ok(ChildFilter {
+            name_contains: self
+                .name_contains
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty()),
+            year_group: self.year_group,
+            upn: self
+                .upn
+                .map(|v| rules::parse_upn("filter.upn", &v))
+                .transpose()?,
+        })
+    }
+}
+
 /// A new child's details.
 #[derive(InputObject)]
 pub struct CreateChildInput {
@@ -291,18 +308,7 @@ impl ChildQuery {
         let after = after
             .map(|c| context::decode_cursor("after", &c))
             .transpose()?;
-        let filter = filter.unwrap_or_default();
-        let filter = ChildFilter {
-            name_contains: filter
-                .name_contains
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty()),
-            year_group: filter.year_group,
-            upn: filter
-                .upn
-                .map(|v| rules::parse_upn("filter.upn", &v))
-                .transpose()?,
-        };
+        let filter = filter.unwrap_or_default().parse()?;
         let page =
             children::list(work.store, work.scope, &work.actor, &filter, first, after).await?;
         let mut connection = Connection::with_additional_fields(
@@ -371,5 +377,43 @@ impl ChildMutation {
         let uuid = context::parse_id("id", &id)?;
         children::delete(work.store, work.scope, &work.actor, uuid).await?;
         Ok(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_filter_trims_the_name_and_drops_a_blank_one() {
+        let filter = ChildFilterInput {
+            name_contains: Some("  smi ".into()),
+            year_group: Some(0),
+            upn: None,
+        }
+        .parse()
+        .expect("a good filter");
+        assert_eq!(filter.name_contains.as_deref(), Some("smi"));
+        assert_eq!(filter.year_group, Some(0));
+
+        let blank = ChildFilterInput {
+            name_contains: Some("   ".into()),
+            ..ChildFilterInput::default()
+        }
+        .parse()
+        .expect("a blank name is no filter");
+        assert_eq!(blank.name_contains, None);
+    }
+
+    #[test]
+    fn a_child_filter_with_a_bad_upn_names_filter_upn() {
+        let filter = ChildFilterInput {
+            upn: Some("not-a-upn".into()),
+            ..ChildFilterInput::default()
+        };
+        match filter.parse() {
+            Err(AppError::BadUserInput { field, .. }) => assert_eq!(field, "filter.upn"),
+            other => panic!("expected BAD_USER_INPUT, got {other:?}"),
+        }
     }
 }
