@@ -21,10 +21,7 @@ use crate::domain::audit::AuditActor;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::TenantScope;
 
-// The table is in `docs/domain.md`, "Roles". The doc line below is also the GraphQL type's
-// description in `schema.graphql`, which this refactor keeps byte for byte, so it still names
-// DESIGN.md until the schema is next regenerated on purpose.
-/// What a principal may do. See DESIGN.md for the table.
+/// What a principal may do: the table is in the README and in docs/domain.md, "Roles".
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum Role {

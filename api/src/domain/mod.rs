@@ -14,7 +14,7 @@ pub mod clock;
 pub mod deadline;
 /// The DfE 3-digit local authority code.
 pub mod la_code;
-/// The South-East demo partnership and its councils (reference data from DOMAIN.md).
+/// The South-East demo partnership and its councils (reference data).
 pub mod reference;
 /// Unique pupil numbers and their check letter.
 pub mod upn;

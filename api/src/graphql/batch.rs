@@ -3,7 +3,7 @@ use chrono::NaiveDate;
 
 use super::case::{CaseReason, ClosureReason};
 use super::child::CreateChildInput;
-use super::context;
+use super::context::{self, CouncilWork};
 use crate::auth::Role;
 use crate::domain::child as rules;
 use crate::error::{AppError, AppResult};
@@ -118,17 +118,14 @@ impl BatchMutation {
         ctx: &Context<'_>,
         rows: Vec<CreateChildInput>,
     ) -> Result<BatchSummary, AppError> {
-        let scope = context::principal(ctx)?.council_scope(&[Role::Service])?;
+        let work = CouncilWork::begin(ctx, &[Role::Service])?;
         check_size(ctx, rows.len())?;
         let parsed = rows.into_iter().map(CreateChildInput::parse).collect();
-        Ok(batch::upsert_children(
-            context::store(ctx)?,
-            scope,
-            &context::principal(ctx)?.audit_actor(),
-            parsed,
+        Ok(
+            batch::upsert_children(work.store, work.scope, &work.actor, parsed)
+                .await?
+                .into(),
         )
-        .await?
-        .into())
     }
 
     /// Creates or updates cases keyed by `councilReference`, linked to children by theirs.
@@ -138,18 +135,14 @@ impl BatchMutation {
         ctx: &Context<'_>,
         rows: Vec<CaseRecordInput>,
     ) -> Result<BatchSummary, AppError> {
-        let principal = context::principal(ctx)?;
-        let scope = principal.council_scope(&[Role::Service])?;
+        let work = CouncilWork::begin(ctx, &[Role::Service])?;
         check_size(ctx, rows.len())?;
         let today = crate::domain::clock::today();
         let parsed = rows.into_iter().map(|row| row.parse(today)).collect();
-        Ok(batch::upsert_cases(
-            context::store(ctx)?,
-            scope,
-            &principal.audit_actor(),
-            parsed,
+        Ok(
+            batch::upsert_cases(work.store, work.scope, &work.actor, parsed)
+                .await?
+                .into(),
         )
-        .await?
-        .into())
     }
 }

@@ -1,13 +1,138 @@
-use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::NaiveDate;
+//! Children: a council's identifiable records, as the API shows them (never `tenant_id`), and
+//! the queries and mutations over them.
 
-use super::context;
-use super::types::{Child, PrimaryNeed, SenStatus, Sex, SocialCareStatus};
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::child;
+
+use super::context::{self, CouncilWork};
 use crate::auth::CASEWORK;
 use crate::domain::child as rules;
 use crate::error::AppError;
 use crate::service::child::{self as children, ChildChanges, ChildFilter, NewChild};
+
+/// Sex as recorded in the school census.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::child::Sex")]
+pub enum Sex {
+    Female,
+    Male,
+    Unknown,
+}
+
+/// Special educational needs provision.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::child::SenStatus")]
+pub enum SenStatus {
+    /// No identified special educational needs.
+    None,
+    /// SEN support without a plan.
+    SenSupport,
+    /// An Education, Health and Care plan.
+    EhcPlan,
+}
+
+/// SEN primary type of need, as coded in the school census.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::child::PrimaryNeed")]
+pub enum PrimaryNeed {
+    SpecificLearningDifficulty,
+    ModerateLearningDifficulty,
+    SevereLearningDifficulty,
+    ProfoundAndMultipleLearningDifficulty,
+    SocialEmotionalAndMentalHealth,
+    SpeechLanguageAndCommunicationNeeds,
+    HearingImpairment,
+    VisionImpairment,
+    MultiSensoryImpairment,
+    PhysicalDisability,
+    AutisticSpectrumDisorder,
+    OtherDifficulty,
+}
+
+/// Children's social care involvement.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::child::SocialCareStatus")]
+pub enum SocialCareStatus {
+    None,
+    /// Child in need.
+    ChildInNeed,
+    /// Child protection plan.
+    ChildProtectionPlan,
+    /// Child looked after.
+    ChildLookedAfter,
+}
+
+/// A child known to the caller's council.
+pub struct Child(pub child::Model);
+
+#[Object]
+impl Child {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The council's own reference from its case-management system.
+    async fn council_reference(&self) -> Option<&str> {
+        self.0.council_reference.as_deref()
+    }
+
+    /// Unique pupil number.
+    async fn upn(&self) -> Option<&str> {
+        self.0.upn.as_deref()
+    }
+
+    async fn given_name(&self) -> &str {
+        &self.0.given_name
+    }
+
+    async fn family_name(&self) -> &str {
+        &self.0.family_name
+    }
+
+    async fn date_of_birth(&self) -> NaiveDate {
+        self.0.date_of_birth
+    }
+
+    async fn sex(&self) -> Sex {
+        self.0.sex.into()
+    }
+
+    /// National curriculum year; 0 is Reception.
+    async fn year_group(&self) -> Option<i32> {
+        self.0.year_group
+    }
+
+    async fn sen_status(&self) -> SenStatus {
+        self.0.sen_status.into()
+    }
+
+    async fn primary_need(&self) -> Option<PrimaryNeed> {
+        self.0.primary_need.map(Into::into)
+    }
+
+    async fn social_care_status(&self) -> SocialCareStatus {
+        self.0.social_care_status.into()
+    }
+
+    /// The school's unique reference number.
+    async fn school_urn(&self) -> Option<&str> {
+        self.0.school_urn.as_deref()
+    }
+
+    async fn school_name(&self) -> Option<&str> {
+        self.0.school_name.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
 
 /// Extra fields on a page of children.
 #[derive(SimpleObject)]
@@ -27,6 +152,23 @@ pub struct ChildFilterInput {
     year_group: Option<i32>,
     /// An exact UPN.
     upn: Option<String>,
+}
+
+impl ChildFilterInput {
+    /// The filter as the service takes it: a blank name matches everyone, a UPN must be valid.
+    fn parse(self) -> Result<ChildFilter, AppError> {
+        Ok(ChildFilter {
+            name_contains: self
+                .name_contains
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty()),
+            year_group: self.year_group,
+            upn: self
+                .upn
+                .map(|v| rules::parse_upn("filter.upn", &v))
+                .transpose()?,
+        })
+    }
 }
 
 /// A new child's details.
@@ -161,33 +303,14 @@ impl ChildQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ChildConnection, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
-        let store = context::store(ctx)?;
+        let work = CouncilWork::begin(ctx, CASEWORK)?;
         let first = context::page_size(first, context::limits(ctx)?)?;
         let after = after
             .map(|c| context::decode_cursor("after", &c))
             .transpose()?;
-        let filter = filter.unwrap_or_default();
-        let filter = ChildFilter {
-            name_contains: filter
-                .name_contains
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty()),
-            year_group: filter.year_group,
-            upn: filter
-                .upn
-                .map(|v| rules::parse_upn("filter.upn", &v))
-                .transpose()?,
-        };
-        let page = children::list(
-            store,
-            scope,
-            &context::principal(ctx)?.audit_actor(),
-            &filter,
-            first,
-            after,
-        )
-        .await?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let page =
+            children::list(work.store, work.scope, &work.actor, &filter, first, after).await?;
         let mut connection = Connection::with_additional_fields(
             after.is_some(),
             page.has_next_page,
@@ -205,16 +328,10 @@ impl ChildQuery {
 
     /// One of the council's children. Any other id — including another council's — is NOT_FOUND.
     async fn child(&self, ctx: &Context<'_>, id: ID) -> Result<Child, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let work = CouncilWork::begin(ctx, CASEWORK)?;
         let id = context::parse_id("id", &id)?;
         Ok(Child(
-            children::get(
-                context::store(ctx)?,
-                scope,
-                &context::principal(ctx)?.audit_actor(),
-                id,
-            )
-            .await?,
+            children::get(work.store, work.scope, &work.actor, id).await?,
         ))
     }
 }
@@ -232,16 +349,10 @@ impl ChildMutation {
         ctx: &Context<'_>,
         input: CreateChildInput,
     ) -> Result<Child, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let work = CouncilWork::begin(ctx, CASEWORK)?;
         let new = input.parse()?;
         Ok(Child(
-            children::create(
-                context::store(ctx)?,
-                scope,
-                &context::principal(ctx)?.audit_actor(),
-                new,
-            )
-            .await?,
+            children::create(work.store, work.scope, &work.actor, new).await?,
         ))
     }
 
@@ -252,32 +363,57 @@ impl ChildMutation {
         id: ID,
         input: UpdateChildInput,
     ) -> Result<Child, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let work = CouncilWork::begin(ctx, CASEWORK)?;
         let id = context::parse_id("id", &id)?;
         let changes = input.parse()?;
         Ok(Child(
-            children::update(
-                context::store(ctx)?,
-                scope,
-                &context::principal(ctx)?.audit_actor(),
-                id,
-                changes,
-            )
-            .await?,
+            children::update(work.store, work.scope, &work.actor, id, changes).await?,
         ))
     }
 
     /// Deletes a child; returns the deleted id.
     async fn delete_child(&self, ctx: &Context<'_>, id: ID) -> Result<ID, AppError> {
-        let scope = context::principal(ctx)?.council_scope(CASEWORK)?;
+        let work = CouncilWork::begin(ctx, CASEWORK)?;
         let uuid = context::parse_id("id", &id)?;
-        children::delete(
-            context::store(ctx)?,
-            scope,
-            &context::principal(ctx)?.audit_actor(),
-            uuid,
-        )
-        .await?;
+        children::delete(work.store, work.scope, &work.actor, uuid).await?;
         Ok(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_filter_trims_the_name_and_drops_a_blank_one() {
+        let filter = ChildFilterInput {
+            name_contains: Some("  smi ".into()),
+            year_group: Some(0),
+            upn: None,
+        }
+        .parse()
+        .expect("a good filter");
+        assert_eq!(filter.name_contains.as_deref(), Some("smi"));
+        assert_eq!(filter.year_group, Some(0));
+
+        let blank = ChildFilterInput {
+            name_contains: Some("   ".into()),
+            ..ChildFilterInput::default()
+        }
+        .parse()
+        .expect("a blank name is no filter");
+        assert_eq!(blank.name_contains, None);
+    }
+
+    #[test]
+    fn a_child_filter_with_a_bad_upn_names_filter_upn() {
+        let filter = ChildFilterInput {
+            upn: Some("not-a-upn".into()),
+            ..ChildFilterInput::default()
+        };
+        match filter.parse() {
+            Err(AppError::BadUserInput { field, .. }) => assert_eq!(field, "filter.upn"),
+            other => panic!("expected BAD_USER_INPUT, got {other:?}"),
+        }
     }
 }

@@ -1,12 +1,17 @@
+//! Helpers for resolvers: the caller, the store, ids and cursors, and the preamble a council
+//! resolver starts with.
+
 use async_graphql::{Context, ID};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use super::Limits;
-use crate::auth::Principal;
+use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
 use crate::service::Store;
+use crate::service::audit::AuditActor;
+use crate::tenancy::TenantScope;
 
 /// The verified caller. Every request to `/graphql` carries one; a missing one is a bug upstream.
 pub fn principal<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
@@ -14,11 +19,39 @@ pub fn principal<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
         .ok_or_else(|| AppError::Unauthenticated("no verified principal".into()))
 }
 
+/// Who the audit log names for this request.
+pub fn actor(ctx: &Context<'_>) -> AppResult<AuditActor> {
+    Ok(principal(ctx)?.audit_actor())
+}
+
+/// What a resolver over council records starts from: the caller's council scope (for one of the
+/// roles it allows), the store, and who the audit log names.
+pub struct CouncilWork<'a> {
+    pub store: &'a Store,
+    pub scope: TenantScope,
+    pub actor: AuditActor,
+}
+
+impl<'a> CouncilWork<'a> {
+    /// The preamble of every council resolver: FORBIDDEN unless the caller holds one of `roles`
+    /// in a council, checked before anything else.
+    pub fn begin(ctx: &Context<'a>, roles: &[Role]) -> AppResult<Self> {
+        let scope = principal(ctx)?.council_scope(roles)?;
+        Ok(Self {
+            store: store(ctx)?,
+            scope,
+            actor: actor(ctx)?,
+        })
+    }
+}
+
+/// The store every service takes.
 pub fn store<'a>(ctx: &Context<'a>) -> AppResult<&'a Store> {
     ctx.data_opt::<Store>()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("schema built without a store")))
 }
 
+/// The limits the schema was built with.
 pub fn limits(ctx: &Context<'_>) -> AppResult<Limits> {
     ctx.data_opt::<Limits>()
         .copied()

@@ -5,6 +5,8 @@
 pub mod audit;
 /// Batch upserts for councils' case systems.
 pub mod batch;
+/// The council's school calendar and deadline settings.
+pub mod calendar;
 /// Cases: the timeline, provision, evidence and deadlines.
 pub mod case;
 /// Children: queries and mutations over a council's identifiable records.
@@ -13,8 +15,6 @@ pub mod child;
 pub mod context;
 /// Who am I, my council, my partnership.
 pub mod identity;
-/// GraphQL types that mirror entities without leaking their columns.
-pub mod types;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -27,8 +27,8 @@ pub struct Query(
     audit::AuditQuery,
     identity::IdentityQuery,
     child::ChildQuery,
-    case::CaseQuery,
-    case::CalendarQuery,
+    case::query::CaseQuery,
+    calendar::CalendarQuery,
 );
 
 /// All mutations.
@@ -36,8 +36,8 @@ pub struct Query(
 pub struct Mutation(
     batch::BatchMutation,
     child::ChildMutation,
-    case::CaseMutation,
-    case::CalendarMutation,
+    case::mutation::CaseMutation,
+    calendar::CalendarMutation,
 );
 
 pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
