@@ -58,6 +58,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub server: ServerSettings,
     pub auth: AuthSettings,
+    pub rate_limit: RateLimitSettings,
     pub demo: DemoSettings,
 }
 
@@ -69,6 +70,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             server: ServerSettings::default(),
             auth: AuthSettings::default(),
+            rate_limit: RateLimitSettings::default(),
             demo: DemoSettings::default(),
         }
     }
@@ -84,6 +86,9 @@ pub struct DatabaseSettings {
     pub app_role: String,
     /// Run pending migrations when the server starts.
     pub migrate_on_start: bool,
+    /// How long a request waits for a database connection before it is refused with
+    /// SERVICE_UNAVAILABLE (HTTP 503): short, so an outage fails fast instead of queueing.
+    pub acquire_timeout_seconds: u64,
 }
 
 impl Default for DatabaseSettings {
@@ -93,6 +98,7 @@ impl Default for DatabaseSettings {
             max_connections: 16,
             app_role: migration::APP_ROLE.to_owned(),
             migrate_on_start: true,
+            acquire_timeout_seconds: 2,
         }
     }
 }
@@ -114,6 +120,13 @@ pub struct ServerSettings {
     pub max_page_size: u32,
     /// Most rows one batch upsert accepts.
     pub max_batch_rows: usize,
+    /// Most requests served at once; beyond it a request is refused at once with HTTP 503 and
+    /// `Retry-After` rather than queued until it times out.
+    pub max_in_flight: usize,
+    /// On shutdown, how long requests already in flight may take to finish.
+    pub shutdown_grace_seconds: u64,
+    /// Browser origins (`https://cases.kent.gov.uk`) allowed to call the API; none by default.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Default for ServerSettings {
@@ -128,6 +141,9 @@ impl Default for ServerSettings {
             max_depth: 12,
             max_complexity: 2_000,
             max_page_size: 100,
+            max_in_flight: 256,
+            shutdown_grace_seconds: 30,
+            cors_allowed_origins: Vec::new(),
             max_batch_rows: 10_000,
         }
     }
@@ -311,6 +327,38 @@ fn default_roles_claim() -> String {
     "roles".to_owned()
 }
 
+/// Per-caller request limits (a token bucket per caller): a runaway client is answered
+/// RATE_LIMITED (HTTP 429, `Retry-After`) instead of slowing every council down.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Off only for load tests.
+    pub enabled: bool,
+    /// Sustained requests a second per principal (issuer + subject).
+    pub per_principal_per_second: u32,
+    /// Requests a principal may send at once before the sustained rate applies.
+    pub per_principal_burst: u32,
+    /// Batch upserts a minute per principal: their own, smaller budget.
+    pub batch_per_minute: u32,
+    /// Requests a second per client IP address for requests without a valid token.
+    pub unauthenticated_per_second: u32,
+    /// Burst for requests without a valid token, per client IP address.
+    pub unauthenticated_burst: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_principal_per_second: 50,
+            per_principal_burst: 100,
+            batch_per_minute: 30,
+            unauthenticated_per_second: 5,
+            unauthenticated_burst: 20,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DemoSettings {
@@ -373,6 +421,36 @@ impl Settings {
             self.server.max_page_size > 0,
             "server.max_page_size must be positive"
         );
+        anyhow::ensure!(
+            self.server.max_in_flight > 0,
+            "server.max_in_flight must be positive"
+        );
+        anyhow::ensure!(
+            self.database.acquire_timeout_seconds > 0,
+            "database.acquire_timeout_seconds must be at least 1"
+        );
+        let limits = &self.rate_limit;
+        anyhow::ensure!(
+            !limits.enabled
+                || [
+                    limits.per_principal_per_second,
+                    limits.per_principal_burst,
+                    limits.batch_per_minute,
+                    limits.unauthenticated_per_second,
+                    limits.unauthenticated_burst,
+                ]
+                .iter()
+                .all(|n| *n > 0),
+            "rate_limit: every limit must be positive (set rate_limit.enabled = false to turn them off)"
+        );
+        for origin in &self.server.cors_allowed_origins {
+            anyhow::ensure!(
+                (origin.starts_with("https://") || origin.starts_with("http://"))
+                    && !origin.ends_with('/')
+                    && origin != "*",
+                "server.cors_allowed_origins: {origin:?} must be an origin like https://cases.example.gov.uk (scheme and host, no path, no wildcard)"
+            );
+        }
         Ok(())
     }
 

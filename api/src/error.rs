@@ -2,8 +2,9 @@
 //!
 //! Policy:
 //! - Every error a client sees carries `extensions.code`, one of `UNAUTHENTICATED`, `FORBIDDEN`,
-//!   `NOT_FOUND`, `BAD_USER_INPUT` (with `extensions.field`), `CONFLICT`, `RATE_LIMITED`,
-//!   `INTERNAL_SERVER_ERROR`.
+//!   `NOT_FOUND`, `BAD_USER_INPUT` (with `extensions.field`), `CONFLICT`, `RATE_LIMITED` (HTTP
+//!   429), `SERVICE_UNAVAILABLE` (HTTP 503; both with `extensions.retryAfter` and a
+//!   `Retry-After` header), `INTERNAL_SERVER_ERROR`.
 //! - Another council's object is `NOT_FOUND`, exactly as if it did not exist.
 //! - Internal errors are logged with their cause and reach the client as a bare
 //!   `INTERNAL_SERVER_ERROR`; no SQL, constraint detail or stack leaks out.
@@ -43,8 +44,11 @@ pub enum AppError {
         field: Option<String>,
         message: String,
     },
-    /// Too many requests for this principal.
-    RateLimited,
+    /// Too many requests from this caller; retry after the given number of seconds.
+    RateLimited { retry_after_seconds: u64 },
+    /// The database cannot be reached (an outage, or every connection busy): nothing was
+    /// changed; retry after the given number of seconds.
+    Unavailable { retry_after_seconds: u64 },
     /// A fault on our side. The cause is logged, never returned.
     Internal(anyhow::Error),
 }
@@ -79,7 +83,8 @@ impl AppError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadUserInput { .. } | Self::BatchRejected(_) => "BAD_USER_INPUT",
             Self::Conflict { .. } => "CONFLICT",
-            Self::RateLimited => "RATE_LIMITED",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable { .. } => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -96,8 +101,29 @@ impl AppError {
                 rows.len()
             ),
             Self::Conflict { message, .. } => message.clone(),
-            Self::RateLimited => "too many requests; slow down and retry".to_owned(),
+            Self::RateLimited {
+                retry_after_seconds,
+            } => format!("too many requests; retry after {retry_after_seconds} s"),
+            Self::Unavailable {
+                retry_after_seconds,
+            } => format!(
+                "the service is unavailable (its database cannot be reached); nothing was changed; retry after {retry_after_seconds} s"
+            ),
             Self::Internal(_) => "internal server error".to_owned(),
+        }
+    }
+
+    /// Seconds a client should wait before retrying, for errors that say so (the HTTP
+    /// `Retry-After` header and `extensions.retryAfter`).
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited {
+                retry_after_seconds,
+            }
+            | Self::Unavailable {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            _ => None,
         }
     }
 
@@ -137,6 +163,12 @@ impl AppError {
                 Self::Conflict {
                     field: Some(field), ..
                 } => ext.set("field", field.as_str()),
+                Self::RateLimited {
+                    retry_after_seconds,
+                }
+                | Self::Unavailable {
+                    retry_after_seconds,
+                } => ext.set("retryAfter", *retry_after_seconds),
                 _ => {}
             }
         })

@@ -108,18 +108,27 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal
     })
 }
 
-fn error_response(status: StatusCode, error: &AppError) -> Response {
+/// A GraphQL-shaped answer carrying one error, with `status`; errors that say when to retry
+/// (RATE_LIMITED, SERVICE_UNAVAILABLE) also set `Retry-After`.
+pub(crate) fn error_response(status: StatusCode, error: &AppError) -> Response {
+    let mut extensions = json!({ "code": error.code() });
+    if let AppError::BadUserInput { field, .. } = error {
+        extensions["field"] = json!(field);
+    }
+    if let Some(seconds) = error.retry_after_seconds() {
+        extensions["retryAfter"] = json!(seconds);
+    }
     let body = json!({
         "data": null,
-        "errors": [{
-            "message": error.client_message(),
-            "extensions": match error {
-                AppError::BadUserInput { field, .. } => json!({ "code": error.code(), "field": field }),
-                _ => json!({ "code": error.code() }),
-            },
-        }],
+        "errors": [{ "message": error.client_message(), "extensions": extensions }],
     });
-    (status, Json(body)).into_response()
+    let mut response = (status, Json(body)).into_response();
+    if let Some(seconds) = error.retry_after_seconds() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// Gives every error a code, without reading its message.
@@ -146,6 +155,7 @@ fn ensure_code(extensions: &mut Option<ErrorExtensionValues>) -> &'static str {
         Some("BAD_USER_INPUT") => "BAD_USER_INPUT",
         Some("CONFLICT") => "CONFLICT",
         Some("RATE_LIMITED") => "RATE_LIMITED",
+        Some("SERVICE_UNAVAILABLE") => "SERVICE_UNAVAILABLE",
         Some(_) => "INTERNAL_SERVER_ERROR",
         None => "BAD_USER_INPUT",
     };
