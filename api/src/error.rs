@@ -207,6 +207,15 @@ impl From<anyhow::Error> for AppError {
     }
 }
 
+/// In unit tests: the field a BAD_USER_INPUT names; any other outcome fails the test.
+#[cfg(test)]
+pub(crate) fn refused_field<T: std::fmt::Debug>(result: AppResult<T>) -> String {
+    match result {
+        Err(AppError::BadUserInput { field, .. }) => field,
+        other => panic!("expected BAD_USER_INPUT, got {other:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -216,17 +216,10 @@ impl CalendarMutation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::refused_field;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("a real date")
-    }
-
-    /// The field a BAD_USER_INPUT names; any other outcome fails the test.
-    fn refused_field<T: std::fmt::Debug>(result: Result<T, AppError>) -> String {
-        match result {
-            Err(AppError::BadUserInput { field, .. }) => field,
-            other => panic!("expected BAD_USER_INPUT, got {other:?}"),
-        }
     }
 
     #[test]

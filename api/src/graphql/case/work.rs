@@ -9,32 +9,25 @@ use crate::auth::CASEWORK;
 use crate::domain::clock;
 use crate::error::AppError;
 use crate::graphql::context::CouncilWork;
-use crate::service::Store;
-use crate::service::audit::AuditActor;
 use crate::service::case as cases;
-use crate::tenancy::TenantScope;
 
-/// Case work for one request: the caller's council scope, the store and who the audit log names.
-pub(super) struct CaseWork<'a> {
-    pub store: &'a Store,
-    pub scope: TenantScope,
-    pub actor: AuditActor,
+/// Case work for one request: council work (the caller's scope, the store and who the audit log
+/// names) for the roles that may touch cases.
+pub(super) struct CaseWork<'a>(CouncilWork<'a>);
+
+impl<'a> std::ops::Deref for CaseWork<'a> {
+    type Target = CouncilWork<'a>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl<'a> CaseWork<'a> {
     /// FORBIDDEN unless the caller is a caseworker or a manager in a council (`docs/domain.md`,
     /// "Roles"), checked before any input is read.
     pub(super) fn begin(ctx: &Context<'a>) -> Result<Self, AppError> {
-        let CouncilWork {
-            store,
-            scope,
-            actor,
-        } = CouncilWork::begin(ctx, CASEWORK)?;
-        Ok(Self {
-            store,
-            scope,
-            actor,
-        })
+        Ok(Self(CouncilWork::begin(ctx, CASEWORK)?))
     }
 
     /// The case as the caller sees it now: after a change, or when asked for (an audited read).

@@ -12,8 +12,8 @@ use sea_orm::{ColumnTrait, Condition, Order, QueryFilter, QueryOrder, QuerySelec
 use uuid::Uuid;
 
 use super::deadline::{
-    DeadlineBasis, Deadlines, StoredDeadlines, derive, episodes_by_child, episodes_for,
-    load_calendar, load_settings, next_review_due,
+    CouncilRules, DeadlineBasis, Deadlines, StoredDeadlines, derive, episodes_by_child,
+    episodes_for, next_review_due,
 };
 use super::record::find;
 use crate::domain::deadline::school_day_number;
@@ -74,13 +74,8 @@ pub async fn get(
     today: NaiveDate,
 ) -> AppResult<CaseDetail> {
     let txn = store.council(scope).await?;
-    let settings = &load_settings(&txn).await?;
-    let calendar = &load_calendar(&txn).await?;
-    let basis = DeadlineBasis {
-        calendar,
-        settings,
-        today,
-    };
+    let rules = CouncilRules::load(&txn).await?;
+    let basis = rules.on(today);
     let case = find(&txn, case_id).await?;
     let mut details = load_details(&txn, vec![case], CaseParts::ALL, basis).await?;
     txn.commit().await?;
@@ -154,13 +149,8 @@ pub async fn list(
         today,
     } = *listing;
     let txn = store.council(scope).await?;
-    let settings = &load_settings(&txn).await?;
-    let calendar = &load_calendar(&txn).await?;
-    let basis = DeadlineBasis {
-        calendar,
-        settings,
-        today,
-    };
+    let rules = CouncilRules::load(&txn).await?;
+    let basis = rules.on(today);
     let mut query = txn.select::<case::Entity>();
     if let Some(status) = filter.status {
         query = query.filter(case::Column::Status.eq(status));
@@ -209,7 +199,7 @@ pub async fn list(
             query.order_by_with_nulls(case::Column::ProvisionDueBy, Order::Asc, NullOrdering::Last)
         }
         CaseOrder::DaysWithoutProvision => query.order_by(
-            days_without_provision_on(school_day_number(calendar, today)),
+            days_without_provision_on(school_day_number(&rules.calendar, today)),
             Order::Desc,
         ),
     };
@@ -246,14 +236,10 @@ pub async fn due_soon(
     today: NaiveDate,
 ) -> AppResult<Vec<CaseDetail>> {
     let txn = store.council(scope).await?;
-    let settings = &load_settings(&txn).await?;
-    let calendar = &load_calendar(&txn).await?;
-    let basis = DeadlineBasis {
-        calendar,
-        settings,
-        today,
-    };
-    let horizon = calendar
+    let rules = CouncilRules::load(&txn).await?;
+    let basis = rules.on(today);
+    let horizon = rules
+        .calendar
         .school_day_after(today, school_days)
         .unwrap_or(today);
     let cases = txn

@@ -130,6 +130,32 @@ pub(crate) async fn refresh_all_deadlines(txn: &CouncilTxn) -> AppResult<()> {
     refresh_deadlines(txn, &children).await
 }
 
+/// What every deadline of one council is counted on: its school calendar and its settings.
+#[derive(Clone, Debug)]
+pub(crate) struct CouncilRules {
+    pub calendar: SchoolCalendar,
+    pub settings: DeadlineSettings,
+}
+
+impl CouncilRules {
+    /// The council's calendar and settings, as they stand in `txn`.
+    pub(crate) async fn load(txn: &CouncilTxn) -> AppResult<Self> {
+        Ok(Self {
+            settings: load_settings(txn).await?,
+            calendar: load_calendar(txn).await?,
+        })
+    }
+
+    /// These rules, counted as of `today`.
+    pub(crate) fn on(&self, today: NaiveDate) -> DeadlineBasis<'_> {
+        DeadlineBasis {
+            calendar: &self.calendar,
+            settings: &self.settings,
+            today,
+        }
+    }
+}
+
 /// The council's school calendar: its terms and closures, or the fallback when it has none.
 #[tracing::instrument(skip_all, fields(council = %txn.tenant_id()))]
 pub async fn load_calendar(txn: &CouncilTxn) -> AppResult<SchoolCalendar> {
