@@ -13,7 +13,8 @@
 //!   `From<AppError> for async_graphql::Error` below is the only conversion.
 
 use async_graphql::ErrorExtensions;
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::sqlx::Error as SqlxError;
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 /// One refused row of a batch: where, which field, why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,12 +182,26 @@ impl From<AppError> for async_graphql::Error {
     }
 }
 
+/// Seconds a client is asked to wait (`Retry-After`) when the database cannot be reached: about
+/// as long as PostgreSQL takes to restart or fail over, and the hub serves again within a second
+/// or two of its return, so a retry after this is likely to succeed without clients hammering
+/// a database that is coming back.
+pub const DATABASE_RETRY_AFTER_SECONDS: u64 = 5;
+
 impl From<DbErr> for AppError {
-    /// Constraint violations are the client's business; anything else is ours.
+    /// The one place database errors are classified. Constraint violations are the client's
+    /// business (CONFLICT); a database that cannot be reached — no connection within the
+    /// acquire timeout, or one that broke (refused, reset, shut down) — is SERVICE_UNAVAILABLE,
+    /// which tells the client to retry; anything else (an SQL error, a decoding error) is ours.
     ///
     /// Services check the constraints they know about first, to name the field; this is the
     /// backstop for a race between two writers.
     fn from(error: DbErr) -> Self {
+        if database_unreachable(&error) {
+            return Self::Unavailable {
+                retry_after_seconds: DATABASE_RETRY_AFTER_SECONDS,
+            };
+        }
         match error.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Self::Conflict {
                 field: None,
@@ -199,6 +214,35 @@ impl From<DbErr> for AppError {
             _ => Self::Internal(error.into()),
         }
     }
+}
+
+/// Whether `error` says the database could not be reached, rather than that it refused the
+/// statement: no connection within the pool's acquire timeout, a connection that could not be
+/// opened, or one that broke mid-statement.
+fn database_unreachable(error: &DbErr) -> bool {
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(cause)) | DbErr::Query(RuntimeErr::SqlxError(cause)) => {
+            match cause.as_ref() {
+                SqlxError::Io(_)
+                | SqlxError::PoolTimedOut
+                | SqlxError::PoolClosed
+                | SqlxError::WorkerCrashed => true,
+                SqlxError::Database(cause) => {
+                    cause.code().is_some_and(|code| server_went_away(&code))
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// PostgreSQL's SQLSTATEs for a server that went away: class 08 (connection exception), and
+/// 57P01-57P03 (shut down by an administrator, crashed, or not accepting connections while it
+/// starts or stops). Constraint violations (class 23) and SQL errors are not among them.
+fn server_went_away(sqlstate: &str) -> bool {
+    sqlstate.starts_with("08") || matches!(sqlstate, "57P01" | "57P02" | "57P03")
 }
 
 impl From<anyhow::Error> for AppError {
@@ -232,6 +276,134 @@ mod tests {
             ext.get("field").map(|v| v.to_string()),
             Some("\"upn\"".into())
         );
+    }
+
+    /// A database error as a driver reports it, with only a SQLSTATE.
+    #[derive(Debug)]
+    struct DriverError(&'static str);
+
+    impl std::fmt::Display for DriverError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "SQLSTATE {}", self.0)
+        }
+    }
+
+    impl std::error::Error for DriverError {}
+
+    impl sea_orm::sqlx::error::DatabaseError for DriverError {
+        fn message(&self) -> &str {
+            "driver error"
+        }
+        fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+            Some(self.0.into())
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sea_orm::sqlx::error::ErrorKind {
+            sea_orm::sqlx::error::ErrorKind::Other
+        }
+    }
+
+    fn in_a_query(cause: SqlxError) -> DbErr {
+        DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(cause)))
+    }
+
+    fn in_a_statement(cause: SqlxError) -> DbErr {
+        DbErr::Exec(RuntimeErr::SqlxError(std::sync::Arc::new(cause)))
+    }
+
+    fn sqlstate(code: &'static str) -> SqlxError {
+        SqlxError::Database(Box::new(DriverError(code)))
+    }
+
+    fn io(kind: std::io::ErrorKind) -> SqlxError {
+        SqlxError::Io(std::io::Error::from(kind))
+    }
+
+    fn is_unavailable(error: DbErr) -> bool {
+        matches!(
+            AppError::from(error),
+            AppError::Unavailable {
+                retry_after_seconds: DATABASE_RETRY_AFTER_SECONDS
+            }
+        )
+    }
+
+    #[test]
+    fn no_connection_within_the_acquire_timeout_is_service_unavailable() {
+        let error = AppError::from(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout));
+        assert_eq!(error.code(), "SERVICE_UNAVAILABLE");
+        assert_eq!(error.retry_after_seconds(), Some(5));
+        assert!(is_unavailable(in_a_statement(SqlxError::PoolTimedOut)));
+        assert!(is_unavailable(in_a_query(SqlxError::PoolClosed)));
+    }
+
+    #[test]
+    fn a_refused_or_broken_connection_is_service_unavailable() {
+        assert!(is_unavailable(DbErr::Conn(RuntimeErr::SqlxError(
+            std::sync::Arc::new(io(std::io::ErrorKind::ConnectionRefused))
+        ))));
+        assert!(is_unavailable(in_a_query(io(
+            std::io::ErrorKind::ConnectionReset
+        ))));
+        assert!(is_unavailable(in_a_statement(io(
+            std::io::ErrorKind::UnexpectedEof
+        ))));
+        assert!(is_unavailable(in_a_statement(io(
+            std::io::ErrorKind::BrokenPipe
+        ))));
+    }
+
+    #[test]
+    fn a_server_shutting_down_or_starting_up_is_service_unavailable() {
+        // admin_shutdown, crash_shutdown, cannot_connect_now, connection_failure.
+        for code in ["57P01", "57P02", "57P03", "08006", "08003"] {
+            assert!(is_unavailable(in_a_query(sqlstate(code))), "{code}");
+        }
+    }
+
+    #[test]
+    fn constraint_violations_and_sql_errors_are_not_outages() {
+        // unique_violation, foreign_key_violation, undefined_table, syntax_error,
+        // serialization_failure, query_canceled.
+        for code in ["23505", "23503", "42P01", "42601", "40001", "57014"] {
+            assert!(!is_unavailable(in_a_statement(sqlstate(code))), "{code}");
+        }
+        assert!(!is_unavailable(in_a_query(SqlxError::RowNotFound)));
+        assert!(!is_unavailable(in_a_query(SqlxError::Protocol(
+            "unexpected message".into()
+        ))));
+        assert!(!is_unavailable(DbErr::RecordNotFound("child".into())));
+        assert!(!is_unavailable(DbErr::Type("not a uuid".into())));
+        assert_eq!(
+            AppError::from(DbErr::Custom("broken".into())).code(),
+            "INTERNAL_SERVER_ERROR"
+        );
+    }
+
+    #[test]
+    fn service_unavailable_tells_the_client_when_to_retry() {
+        let error = AppError::from(DbErr::ConnectionAcquire(
+            sea_orm::ConnAcquireErr::ConnectionClosed,
+        ))
+        .to_graphql();
+        let ext = error.extensions.expect("extensions");
+        assert_eq!(
+            ext.get("code").map(|v| v.to_string()),
+            Some("\"SERVICE_UNAVAILABLE\"".into())
+        );
+        assert_eq!(
+            ext.get("retryAfter").map(|v| v.to_string()),
+            Some("5".into())
+        );
+        assert!(error.message.contains("nothing was changed"));
     }
 
     #[test]

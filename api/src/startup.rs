@@ -1,5 +1,8 @@
 //! `Application::build`: the one way a server is assembled, used by `main` and by the tests.
 
+/// Watching the database, so an outage is logged once and its end once.
+mod database_watch;
+
 use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,6 +23,7 @@ use crate::config::Settings;
 use crate::graphql::build_schema;
 use crate::http::{AppState, router};
 use crate::service::{Store, seed};
+use database_watch::DatabaseWatcher;
 
 /// A built server, bound to its port, ready to run.
 pub struct Application {
@@ -27,6 +31,8 @@ pub struct Application {
     router: axum::Router,
     address: SocketAddr,
     store: Store,
+    /// Pings the database in the background while the server runs (stops when dropped).
+    watcher: DatabaseWatcher,
 }
 
 impl Application {
@@ -46,7 +52,7 @@ impl Application {
         }
         verify_database_lock(&db, &settings.database.app_role).await?;
         let read_log_db = count_statements(
-            connect_pool(&settings, READ_LOG_CONNECTIONS).await?,
+            connect_pool(&settings, READ_LOG_CONNECTIONS, acquire_timeout(&settings)).await?,
             statements.clone(),
         );
         let store = Store::new(
@@ -90,11 +96,15 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", settings.server.bind))?;
         let address = listener.local_addr()?;
+        let watcher = DatabaseWatcher::start(
+            connect_pool(&settings, 1, database_watch::PROBE_TIMEOUT).await?,
+        );
         Ok(Self {
             listener,
             router: router(state),
             address,
             store,
+            watcher,
         })
     }
 
@@ -123,6 +133,7 @@ impl Application {
         axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await?;
+        drop(self.watcher);
         self.store.db.close_by_ref().await.ok();
         Ok(())
     }
@@ -134,13 +145,24 @@ pub async fn connect_counted(
     settings: &Settings,
 ) -> anyhow::Result<(DatabaseConnection, Arc<AtomicU64>)> {
     let statements = Arc::new(AtomicU64::new(0));
-    let db = connect_pool(settings, settings.database.max_connections).await?;
+    let db = connect_pool(
+        settings,
+        settings.database.max_connections,
+        acquire_timeout(settings),
+    )
+    .await?;
     Ok((count_statements(db, statements.clone()), statements))
 }
 
 /// Connections of the audit log's read writer (see `service::audit::ReadLog`): its own, so
 /// appending reads never queues behind the requests that wait for it.
 const READ_LOG_CONNECTIONS: u32 = 2;
+
+/// How long a request waits for a connection: `database.acquire_timeout_seconds`, never under
+/// 1 s (as `Settings::validate` insists; settings built in code skip it).
+fn acquire_timeout(settings: &Settings) -> Duration {
+    Duration::from_secs(settings.database.acquire_timeout_seconds.max(1))
+}
 
 /// Counts `db`'s statements into `statements` and the `/metrics` counters.
 fn count_statements(mut db: DatabaseConnection, statements: Arc<AtomicU64>) -> DatabaseConnection {
@@ -155,20 +177,35 @@ fn count_statements(mut db: DatabaseConnection, statements: Arc<AtomicU64>) -> D
 /// Opens the pool: PostgreSQL when the URL says so, else SQLite (created if missing) in WAL
 /// mode, so readers do not wait for the writer.
 pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    connect_pool(settings, settings.database.max_connections).await
+    connect_pool(
+        settings,
+        settings.database.max_connections,
+        acquire_timeout(settings),
+    )
+    .await
 }
 
-/// As [`connect`], with `max_connections` connections at most.
+/// As [`connect`], with `max_connections` connections at most, each waited for no longer than
+/// `acquire_timeout`.
+///
+/// Outages: while the database is down, a request waits `acquire_timeout` for a connection
+/// (sqlx retries refused connections meanwhile) and is then answered SERVICE_UNAVAILABLE, rather
+/// than queueing for the pool's default 30 s. When it is back, the next acquire opens a fresh
+/// connection; idle connections the restart left dead are pinged before use
+/// (`test_before_acquire`, sqlx's default, kept on deliberately) and replaced, so no request is
+/// handed a dead one and the server serves again without a restart.
 async fn connect_pool(
     settings: &Settings,
     max_connections: u32,
+    acquire_timeout: Duration,
 ) -> anyhow::Result<DatabaseConnection> {
     let url = settings.database_url();
     let mut options = ConnectOptions::new(url.expose().to_owned());
     options
         .max_connections(max_connections)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        .connect_timeout(acquire_timeout)
+        .acquire_timeout(acquire_timeout)
+        .test_before_acquire(true)
         // Statement logging would print SQL at info; parameters stay out of it, but keep it quiet.
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|options| {

@@ -27,11 +27,10 @@ pub fn admin_url() -> String {
 
 /// The admin URL with its database swapped for `database`, keeping any query
 /// (`?host=/var/run/postgresql` for the Unix socket, `?sslmode=…`).
-fn database_url(database: &str) -> String {
-    let admin = admin_url();
+fn database_url(admin: &str, database: &str) -> String {
     let (path, query) = admin
         .split_once('?')
-        .map_or((admin.as_str(), None), |(path, query)| (path, Some(query)));
+        .map_or((admin, None), |(path, query)| (path, Some(query)));
     let base = path.rsplit_once('/').map_or(path, |(base, _)| base);
     match query {
         Some(query) => format!("{base}/{database}?{query}"),
@@ -44,10 +43,19 @@ pub struct TestDatabase {
     pub backend: Backend,
     name: String,
     dir: PathBuf,
+    /// The PostgreSQL server it lives on, as its admin URL.
+    admin: String,
 }
 
 impl TestDatabase {
     pub async fn create(backend: Backend) -> Self {
+        Self::create_on(backend, &admin_url()).await
+    }
+
+    /// As [`create`](Self::create), on the PostgreSQL server at `admin` (a test's own cluster,
+    /// say), which gets its own template migrated there.
+    pub async fn create_on(backend: Backend, admin: &str) -> Self {
+        let admin_url = admin.to_owned();
         let unique = Uuid::new_v4().simple().to_string();
         let dir = std::env::temp_dir().join(format!("hub-test-{unique}"));
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -55,8 +63,8 @@ impl TestDatabase {
             Backend::Sqlite => "hub.db".to_owned(),
             Backend::Postgres => {
                 let name = format!("hub_test_{}_{unique}", std::process::id());
-                let template = ensure_template().await;
-                let admin = admin().await;
+                let template = ensure_template(&admin_url).await;
+                let admin = connect_admin(&admin_url).await;
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                     .await
@@ -65,14 +73,19 @@ impl TestDatabase {
                 name
             }
         };
-        Self { backend, name, dir }
+        Self {
+            backend,
+            name,
+            dir,
+            admin: admin_url,
+        }
     }
 
     /// The URL the server under test connects with.
     pub fn url(&self) -> String {
         match self.backend {
             Backend::Sqlite => format!("sqlite://{}?mode=rwc", self.dir.join(&self.name).display()),
-            Backend::Postgres => database_url(&self.name),
+            Backend::Postgres => database_url(&self.admin, &self.name),
         }
     }
 
@@ -94,7 +107,7 @@ impl Drop for TestDatabase {
     fn drop(&mut self) {
         std::fs::remove_dir_all(&self.dir).ok();
         if self.backend == Backend::Postgres {
-            let name = self.name.clone();
+            let (name, admin_url) = (self.name.clone(), self.admin.clone());
             // Drop runs inside the test's runtime; use a thread with its own to reach the server.
             std::thread::spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread()
@@ -102,7 +115,7 @@ impl Drop for TestDatabase {
                     .build();
                 if let Ok(runtime) = runtime {
                     runtime.block_on(async {
-                        let admin = admin().await;
+                        let admin = connect_admin(&admin_url).await;
                         admin
                             .execute_unprepared(&format!(
                                 "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
@@ -119,8 +132,8 @@ impl Drop for TestDatabase {
     }
 }
 
-async fn admin() -> DatabaseConnection {
-    let mut options = ConnectOptions::new(admin_url());
+async fn connect_admin(admin_url: &str) -> DatabaseConnection {
+    let mut options = ConnectOptions::new(admin_url);
     // One connection, so a session-level advisory lock is held and released on the same one.
     options.max_connections(1).sqlx_logging(false);
     Database::connect(options)
@@ -130,11 +143,11 @@ async fn admin() -> DatabaseConnection {
 
 /// The template's name for the current migrations, creating it if needed (once per schema
 /// version, serialised across test processes with an advisory lock).
-async fn ensure_template() -> String {
+async fn ensure_template(admin_url: &str) -> String {
     let mut hasher = DefaultHasher::new();
     migration::SOURCES.hash(&mut hasher);
     let template = format!("hub_tpl_{:016x}", hasher.finish());
-    let admin = admin().await;
+    let admin = connect_admin(admin_url).await;
     admin
         .execute_unprepared("SELECT pg_advisory_lock(727274)")
         .await
@@ -160,7 +173,7 @@ async fn ensure_template() -> String {
             .await
             .expect("create the template");
         {
-            let db = Database::connect(database_url(&building))
+            let db = Database::connect(database_url(admin_url, &building))
                 .await
                 .expect("connect to the template");
             Migrator::up(&db, None).await.expect("migrate the template");

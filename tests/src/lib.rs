@@ -11,6 +11,7 @@
     reason = "the tests attack the locks with deliberately unscoped and raw queries"
 )]
 
+pub mod cluster;
 pub mod database;
 pub mod tokens;
 
@@ -117,6 +118,9 @@ pub struct Options {
     pub profile: Profile,
     /// The server's pool size: small for tests, which run many servers side by side.
     pub max_connections: u32,
+    /// The PostgreSQL server to create the database on (a test's own [`cluster::Cluster`]);
+    /// `None` for the shared one.
+    pub admin_url: Option<String>,
 }
 
 impl Options {
@@ -126,6 +130,7 @@ impl Options {
             jwks_min_refresh_seconds: 0,
             profile: Profile::Production,
             max_connections: 4,
+            admin_url: None,
         }
     }
 }
@@ -136,7 +141,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub tokens: TokenFactory,
     pub jwks: JwksServer,
-    pub database: TestDatabase,
+    /// Shared by every server started on it ([`TestApp::spawn_beside`]); dropped with the last.
+    pub database: Arc<TestDatabase>,
     pub settings: Settings,
     statements: Arc<std::sync::atomic::AtomicU64>,
     _shutdown: oneshot::Sender<()>,
@@ -150,9 +156,22 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        let database = TestDatabase::create(options.backend).await;
+        let database = match &options.admin_url {
+            Some(admin) => TestDatabase::create_on(options.backend, admin).await,
+            None => TestDatabase::create(options.backend).await,
+        };
+        Self::start(Arc::new(database), &options).await
+    }
+
+    /// Another server (another instance of the hub, with a JWKS server of its own) on this one's
+    /// database.
+    pub async fn spawn_beside(&self, options: Options) -> Self {
+        Self::start(self.database.clone(), &options).await
+    }
+
+    async fn start(database: Arc<TestDatabase>, options: &Options) -> Self {
         let jwks = JwksServer::start(vec![jwk("kent-rs256-a")]).await;
-        let settings = settings_for(&database, &jwks, &options);
+        let settings = settings_for(&database, &jwks, options);
         let app = Application::build(settings.clone())
             .await
             .expect("build the server");

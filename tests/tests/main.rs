@@ -19,6 +19,8 @@ mod council_tables;
 mod demo;
 mod http;
 mod identity;
+mod instances;
+mod outage;
 mod rls;
 mod schema;
 mod tenant_isolation;

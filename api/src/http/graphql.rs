@@ -41,7 +41,12 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: By
         Ok(principal) => principal,
         Err(error) => {
             metrics::counter!("hub_graphql_errors_total", "code" => error.code()).increment(1);
-            return error_response(StatusCode::UNAUTHORIZED, &error);
+            // Looking up the token's council needs the database, which may be down.
+            let status = match error {
+                AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            return error_response(status, &error);
         }
     };
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
@@ -72,7 +77,37 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: By
     }
     metrics::histogram!("hub_graphql_request_duration_seconds", "operation" => operation)
         .record(started.elapsed().as_secs_f64());
-    Json(response).into_response()
+    let retry_after = unavailable_retry_after(&response.errors);
+    let mut answer = Json(response).into_response();
+    if let Some(seconds) = retry_after {
+        *answer.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        answer
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    }
+    answer
+}
+
+/// When the database could not be reached for part of a request (an error is
+/// SERVICE_UNAVAILABLE) and nothing else went wrong on our side (no INTERNAL_SERVER_ERROR), the
+/// answer is HTTP 503 with `Retry-After`: the longest wait any of those errors asks for. Load
+/// balancers and HTTP clients then back off and retry without reading the body.
+fn unavailable_retry_after(errors: &[async_graphql::ServerError]) -> Option<u64> {
+    let mut retry_after = None;
+    for extensions in errors.iter().filter_map(|error| error.extensions.as_ref()) {
+        match extensions.get("code") {
+            Some(Value::String(code)) if code == "INTERNAL_SERVER_ERROR" => return None,
+            Some(Value::String(code)) if code == "SERVICE_UNAVAILABLE" => {
+                let seconds = match extensions.get("retryAfter") {
+                    Some(Value::Number(seconds)) => seconds.as_u64().unwrap_or_default(),
+                    _ => 0,
+                };
+                retry_after = retry_after.max(Some(seconds.max(1)));
+            }
+            _ => {}
+        }
+    }
+    retry_after
 }
 
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
@@ -175,5 +210,49 @@ fn operation_label(name: Option<&str>) -> String {
         }
         Some(_) => "invalid".to_owned(),
         None => "anonymous".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(code: &str, retry_after: Option<u64>) -> async_graphql::ServerError {
+        let mut error = async_graphql::ServerError::new("an error", None);
+        let mut extensions = ErrorExtensionValues::default();
+        extensions.set("code", code);
+        if let Some(seconds) = retry_after {
+            extensions.set("retryAfter", seconds);
+        }
+        error.extensions = Some(extensions);
+        error
+    }
+
+    #[test]
+    fn a_database_that_cannot_be_reached_is_http_503_with_the_longest_retry_after() {
+        let errors = [
+            error("SERVICE_UNAVAILABLE", Some(5)),
+            error("NOT_FOUND", None),
+            error("SERVICE_UNAVAILABLE", Some(7)),
+        ];
+        assert_eq!(unavailable_retry_after(&errors), Some(7));
+    }
+
+    #[test]
+    fn a_fault_of_ours_beside_it_stays_a_fault() {
+        let errors = [
+            error("SERVICE_UNAVAILABLE", Some(5)),
+            error("INTERNAL_SERVER_ERROR", None),
+        ];
+        assert_eq!(unavailable_retry_after(&errors), None);
+    }
+
+    #[test]
+    fn other_errors_and_none_at_all_are_not_503() {
+        assert_eq!(unavailable_retry_after(&[]), None);
+        assert_eq!(
+            unavailable_retry_after(&[error("CONFLICT", None), error("BAD_USER_INPUT", None)]),
+            None
+        );
     }
 }

@@ -14,9 +14,10 @@ pub use state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, OnFailure, TraceLayer};
 
 /// The router with every route and layer.
 pub fn router(state: AppState) -> Router {
@@ -35,7 +36,22 @@ pub fn router(state: AppState) -> Router {
         ))
         // Request ids let an officer's support ticket be matched to our logs without any child's data.
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().on_failure(log_failure))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Logs a failed response as tower-http does, except HTTP 503: a request refused with
+/// `Retry-After` is not a fault, and a database outage is logged once by the database watcher
+/// (see `startup`), not once per request.
+fn log_failure(
+    class: ServerErrorsFailureClass,
+    latency: std::time::Duration,
+    span: &tracing::Span,
+) {
+    if let ServerErrorsFailureClass::StatusCode(axum::http::StatusCode::SERVICE_UNAVAILABLE) = class
+    {
+        return;
+    }
+    DefaultOnFailure::new().on_failure(class, latency, span);
 }

@@ -41,7 +41,8 @@ pub struct ReadLog {
 struct PendingRead {
     council: TenantScope,
     event: NewEvent,
-    recorded: oneshot::Sender<bool>,
+    /// `Ok` once the event is committed; otherwise the error the read is answered with.
+    recorded: oneshot::Sender<AppResult<()>>,
 }
 
 impl ReadLog {
@@ -88,12 +89,8 @@ impl ReadLog {
             event: NewEvent::now(actor, operation, record_type, record_ids),
             recorded,
         };
-        let unrecorded = || AppError::internal(anyhow::anyhow!("the read could not be audited"));
         self.queue.send(pending).await.map_err(|_| unrecorded())?;
-        match committed.await {
-            Ok(true) => Ok(()),
-            _ => Err(unrecorded()),
-        }
+        committed.await.unwrap_or_else(|_| Err(unrecorded()))
     }
 }
 
@@ -118,8 +115,11 @@ impl ReadWriter {
             txn.commit().await
         }
         .await;
-        if let Err(error) = &appended {
-            // Ids only, never the records: the reads fail and their callers see an error.
+        if let Err(error) = &appended
+            && !matches!(error, AppError::Unavailable { .. })
+        {
+            // Ids only, never the records: the reads fail and their callers see an error. (A
+            // database that cannot be reached is logged once by the watcher, not per batch.)
             tracing::error!(
                 council = %council.council_id(),
                 reads = reads.len(),
@@ -128,10 +128,25 @@ impl ReadWriter {
             );
         }
         for read in reads {
+            let outcome = match &appended {
+                Ok(()) => Ok(()),
+                // The database could not be reached: the reader may retry.
+                Err(AppError::Unavailable {
+                    retry_after_seconds,
+                }) => Err(AppError::Unavailable {
+                    retry_after_seconds: *retry_after_seconds,
+                }),
+                Err(_) => Err(unrecorded()),
+            };
             // A reader that has gone away (its request was cancelled) needs no answer.
-            let _ = read.recorded.send(appended.is_ok());
+            let _ = read.recorded.send(outcome);
         }
     }
+}
+
+/// A read whose event could not be recorded, for a reason that is ours.
+fn unrecorded() -> AppError {
+    AppError::internal(anyhow::anyhow!("the read could not be audited"))
 }
 
 /// The read writer: takes whatever is waiting (up to [`READ_BATCH`]), appends each council's
