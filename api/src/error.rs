@@ -47,8 +47,9 @@ pub enum AppError {
     },
     /// Too many requests from this caller; retry after the given number of seconds.
     RateLimited { retry_after_seconds: u64 },
-    /// The database cannot be reached (an outage, or every connection busy): nothing was
-    /// changed; retry after the given number of seconds.
+    /// The database cannot be reached (an outage, or every connection busy); retry after the
+    /// given number of seconds. Nothing was changed, except in the rare case of a connection
+    /// lost during the commit itself (README, "When the database is down").
     Unavailable { retry_after_seconds: u64 },
     /// A fault on our side. The cause is logged, never returned.
     Internal(anyhow::Error),
@@ -108,7 +109,7 @@ impl AppError {
             Self::Unavailable {
                 retry_after_seconds,
             } => format!(
-                "the service is unavailable (its database cannot be reached); nothing was changed; retry after {retry_after_seconds} s"
+                "the service cannot reach its database; retry after {retry_after_seconds} s"
             ),
             Self::Internal(_) => "internal server error".to_owned(),
         }
@@ -403,7 +404,7 @@ mod tests {
             ext.get("retryAfter").map(|v| v.to_string()),
             Some("5".into())
         );
-        assert!(error.message.contains("nothing was changed"));
+        assert!(error.message.contains("retry after 5 s"));
     }
 
     #[test]
