@@ -395,7 +395,8 @@ impl Settings {
             .merge(
                 Env::prefixed("HUB_")
                     .split("__")
-                    .ignore(&["config", "bind"]),
+                    // HUB_SKIP_BROWSER is the test suite's, not a setting.
+                    .ignore(&["config", "bind", "skip_browser"]),
             )
             .merge(
                 Env::raw()
