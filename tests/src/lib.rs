@@ -117,6 +117,8 @@ pub struct Options {
     pub profile: Profile,
     /// The server's pool size: small for tests, which run many servers side by side.
     pub max_connections: u32,
+    /// `server.cors_allowed_origins`.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Options {
@@ -126,6 +128,7 @@ impl Options {
             jwks_min_refresh_seconds: 0,
             profile: Profile::Production,
             max_connections: 4,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -245,6 +248,7 @@ pub fn settings_for(database: &TestDatabase, jwks: &JwksServer, options: &Option
     settings.database.url = Some(Secret::new(database.url()));
     settings.database.max_connections = options.max_connections;
     settings.server.bind = "127.0.0.1:0".into();
+    settings.server.cors_allowed_origins = options.cors_allowed_origins.clone();
     settings.auth.jwks_min_refresh_seconds = options.jwks_min_refresh_seconds;
     settings.auth.leeway_seconds = 5;
     settings.auth.issuers = vec![

@@ -13,6 +13,7 @@
 mod audit;
 mod auth;
 mod batch;
+mod browser;
 mod case;
 mod children;
 mod council_tables;
@@ -21,4 +22,5 @@ mod http;
 mod identity;
 mod rls;
 mod schema;
+mod security;
 mod tenant_isolation;
