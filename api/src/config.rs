@@ -395,7 +395,8 @@ impl Settings {
             .merge(
                 Env::prefixed("HUB_")
                     .split("__")
-                    .ignore(&["config", "bind"]),
+                    // HUB_SKIP_BROWSER is the test suite's, not a setting.
+                    .ignore(&["config", "bind", "skip_browser"]),
             )
             .merge(
                 Env::raw()
@@ -445,10 +446,8 @@ impl Settings {
         );
         for origin in &self.server.cors_allowed_origins {
             anyhow::ensure!(
-                (origin.starts_with("https://") || origin.starts_with("http://"))
-                    && !origin.ends_with('/')
-                    && origin != "*",
-                "server.cors_allowed_origins: {origin:?} must be an origin like https://cases.example.gov.uk (scheme and host, no path, no wildcard)"
+                is_origin(origin),
+                "server.cors_allowed_origins: {origin:?} must be an origin like https://cases.example.gov.uk (http or https, a lower-case host, an optional port; no path, no wildcard)"
             );
         }
         Ok(())
@@ -504,9 +503,53 @@ pub fn dev_key_path(data_dir: &Path) -> PathBuf {
     data_dir.join("dev-issuer-es256.pem")
 }
 
+/// Whether `value` is a browser origin as a browser sends it: `http` or `https`, a lower-case
+/// host of letters, digits, dots and hyphens, and an optional port; nothing else.
+fn is_origin(value: &str) -> bool {
+    let Some(rest) = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let (host, port) = rest.split_once(':').unwrap_or((rest, ""));
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+    let port_ok = port.is_empty() && !rest.contains(':')
+        || !port.is_empty() && port.len() <= 5 && port.chars().all(|c| c.is_ascii_digit());
+    host_ok && port_ok
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_origins_are_accepted_for_cors() {
+        for good in [
+            "https://cases.kent.gov.uk",
+            "http://localhost:3000",
+            "https://10.0.0.7:8443",
+        ] {
+            assert!(is_origin(good), "{good}");
+        }
+        for bad in [
+            "*",
+            "https://*.kent.gov.uk",
+            "https://cases.kent.gov.uk/",
+            "https://cases.kent.gov.uk/app",
+            "https://Cases.Kent.gov.uk",
+            "ftp://cases.kent.gov.uk",
+            "https://",
+            "https://host:",
+            "https://host:80:81",
+            "cases.kent.gov.uk",
+        ] {
+            assert!(!is_origin(bad), "{bad}");
+        }
+    }
 
     fn issuer() -> IssuerSettings {
         IssuerSettings {

@@ -121,6 +121,8 @@ pub struct Options {
     /// The PostgreSQL server to create the database on (a test's own [`cluster::Cluster`]);
     /// `None` for the shared one.
     pub admin_url: Option<String>,
+    /// `server.cors_allowed_origins`.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Options {
@@ -131,6 +133,7 @@ impl Options {
             profile: Profile::Production,
             max_connections: 4,
             admin_url: None,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -264,6 +267,7 @@ pub fn settings_for(database: &TestDatabase, jwks: &JwksServer, options: &Option
     settings.database.url = Some(Secret::new(database.url()));
     settings.database.max_connections = options.max_connections;
     settings.server.bind = "127.0.0.1:0".into();
+    settings.server.cors_allowed_origins = options.cors_allowed_origins.clone();
     settings.auth.jwks_min_refresh_seconds = options.jwks_min_refresh_seconds;
     settings.auth.leeway_seconds = 5;
     settings.auth.issuers = vec![

@@ -13,6 +13,7 @@
 mod audit;
 mod auth;
 mod batch;
+mod browser;
 mod case;
 mod children;
 mod council_tables;
@@ -23,4 +24,5 @@ mod instances;
 mod outage;
 mod rls;
 mod schema;
+mod security;
 mod tenant_isolation;

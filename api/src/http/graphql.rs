@@ -1,35 +1,16 @@
 use std::time::Instant;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, Value};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
-
-/// `GET /graphql`: GraphiQL where enabled.
-pub async fn graphiql(State(state): State<AppState>) -> Response {
-    if !state.settings.graphiql_enabled() {
-        return (
-            StatusCode::NOT_FOUND,
-            "GraphiQL is disabled; POST GraphQL requests here",
-        )
-            .into_response();
-    }
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Partnership hub")
-            .finish(),
-    )
-    .into_response()
-}
 
 /// `POST /graphql`: authenticate, then execute one GraphQL request.
 ///

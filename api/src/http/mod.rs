@@ -1,11 +1,16 @@
-//! The HTTP surface: `/graphql`, health, readiness and metrics, behind timeouts and body limits.
+//! The HTTP surface: `/graphql`, health, readiness and metrics, behind timeouts and body limits,
+//! with CORS and security headers for browsers.
 
-/// `POST /graphql` (and GraphiQL on `GET` where enabled).
+/// GraphiQL on `GET /graphql` where enabled, every file of it embedded and served by the hub.
+pub mod graphiql;
+/// `POST /graphql`.
 pub mod graphql;
 /// `/healthz` and `/readyz`.
 pub mod health;
 /// `/metrics` in Prometheus text format.
 pub mod metrics;
+/// CORS for configured browser origins, and security headers on every answer.
+pub mod security;
 /// What every handler shares.
 mod state;
 
@@ -23,8 +28,10 @@ use tower_http::trace::{DefaultOnFailure, OnFailure, TraceLayer};
 pub fn router(state: AppState) -> Router {
     let timeout = state.settings.request_timeout();
     let body_limit = state.settings.server.max_body_bytes;
-    Router::new()
-        .route("/graphql", get(graphql::graphiql).post(graphql::execute))
+    let settings = state.settings.clone();
+    let router = Router::new()
+        .route("/graphql", get(graphiql::page).post(graphql::execute))
+        .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
@@ -37,8 +44,12 @@ pub fn router(state: AppState) -> Router {
         // Request ids let an officer's support ticket be matched to our logs without any child's data.
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().on_failure(log_failure))
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    // Browsers, outermost: a preflight is answered before any limit or token check, and every
+    // answer, refusals and timeouts included, carries the CORS and security headers.
+    let router = security::with_cors(router, &settings.server.cors_allowed_origins);
+    let router = security::with_security_headers(router);
+    router.with_state(state)
 }
 
 /// Logs a failed response as tower-http does, except HTTP 503: a request refused with
