@@ -1,14 +1,17 @@
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, Value};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Extension, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
+use super::limits::RateLimits;
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -34,12 +37,23 @@ pub async fn graphiql(State(state): State<AppState>) -> Response {
 /// `POST /graphql`: authenticate, then execute one GraphQL request.
 ///
 /// A missing or bad token is HTTP 401 with a GraphQL-shaped error, before the body is even read
-/// as GraphQL: nothing about the schema is served to an unauthenticated caller.
-pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// as GraphQL: nothing about the schema is served to an unauthenticated caller. Callers over
+/// their rate limit get HTTP 429 (`limits.rs`).
+pub async fn execute(
+    State(state): State<AppState>,
+    Extension(limits): Extension<Arc<RateLimits>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let started = Instant::now();
     let principal = match authenticate(&state, &headers).await {
         Ok(principal) => principal,
         Err(error) => {
+            let peer = peer.map(|Extension(ConnectInfo(address))| address.ip());
+            if let Err(refused) = limits.admit_unauthenticated(peer) {
+                return refused.into_response();
+            }
             metrics::counter!("hub_graphql_errors_total", "code" => error.code()).increment(1);
             return error_response(StatusCode::UNAUTHORIZED, &error);
         }
@@ -63,6 +77,9 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: By
             ),
         );
         return error_response(StatusCode::BAD_REQUEST, &error);
+    }
+    if let Err(refused) = limits.admit(&principal, &request) {
+        return refused.into_response();
     }
     let operation = operation_label(request.operation_name.as_deref());
     let mut response = state.schema.execute(request.data(principal)).await;
