@@ -19,6 +19,7 @@ mod council_tables;
 mod demo;
 mod http;
 mod identity;
+mod overload;
 mod rls;
 mod schema;
 mod tenant_isolation;
