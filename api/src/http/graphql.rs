@@ -4,14 +4,14 @@ use std::time::Instant;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, Value};
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Extension, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use axum::{BoxError, Json};
 use serde_json::json;
 
-use super::limits::RateLimits;
+use super::limits::{RateLimits, Refused};
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -146,6 +146,31 @@ pub(crate) fn error_response(status: StatusCode, error: &AppError) -> Response {
             .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
     }
     response
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        error_response(self.status, &self.error)
+    }
+}
+
+/// Seconds a request shed by the in-flight cap is told to wait: load moves fast, so soon.
+const SHED_RETRY_AFTER_SECONDS: u64 = 1;
+
+/// The answer to a request shed by the in-flight cap (`mod.rs`), or failed by a layer around
+/// it: HTTP 503 `SERVICE_UNAVAILABLE` with `Retry-After`.
+pub async fn shed(error: BoxError) -> Response {
+    if error.is::<tower::load_shed::error::Overloaded>() {
+        metrics::counter!("hub_requests_shed_total").increment(1);
+    } else {
+        tracing::error!(%error, "a layer around the GraphQL route failed");
+    }
+    error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &AppError::Unavailable {
+            retry_after_seconds: SHED_RETRY_AFTER_SECONDS,
+        },
+    )
 }
 
 /// Gives every error a code, without reading its message.

@@ -22,8 +22,8 @@
 //! seen in the last few seconds (and for the batch budget, the last minute).
 //!
 //! The cap on requests in flight (`server.max_in_flight`) is tower's global concurrency limit
-//! behind a load shedder: a request over the cap is answered HTTP 503 `SERVICE_UNAVAILABLE` with
-//! `Retry-After` at once, never queued ([`shed`]).
+//! behind a load shedder, in the router (`mod.rs`): a request over the cap is answered HTTP 503
+//! `SERVICE_UNAVAILABLE` with `Retry-After` at once, never queued (`graphql::shed`).
 
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv6Addr};
@@ -34,13 +34,10 @@ use std::time::Duration;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
-use axum::BoxError;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use super::graphql::error_response;
 use crate::auth::Principal;
 use crate::config::RateLimitSettings;
 use crate::error::AppError;
@@ -51,20 +48,12 @@ pub const BATCH_FIELDS: [&str; 2] = ["upsertChildren", "upsertCases"];
 /// How often keys back to a fresh state are dropped.
 const SWEEP_EVERY: Duration = Duration::from_secs(10);
 
-/// Seconds a shed request is told to wait: load moves fast, so soon.
-const SHED_RETRY_AFTER_SECONDS: u64 = 1;
-
-/// A request refused by a limit, with the status to answer it with.
+/// A request refused by a limit: the error, and the HTTP status to answer it with
+/// (`graphql.rs` renders it).
 #[derive(Debug)]
 pub struct Refused {
-    status: StatusCode,
-    error: AppError,
-}
-
-impl IntoResponse for Refused {
-    fn into_response(self) -> Response {
-        error_response(self.status, &self.error)
-    }
+    pub status: StatusCode,
+    pub error: AppError,
 }
 
 /// Who a rate limit counts: a verified token's issuer and subject.
@@ -321,24 +310,10 @@ fn count_root_batch_fields<'a>(
         .sum()
 }
 
-/// The answer to a request shed by the in-flight cap (or failed by a layer around it): HTTP 503
-/// `SERVICE_UNAVAILABLE` with `Retry-After`.
-pub async fn shed(error: BoxError) -> Response {
-    if error.is::<tower::load_shed::error::Overloaded>() {
-        metrics::counter!("hub_requests_shed_total").increment(1);
-    } else {
-        tracing::error!(%error, "a layer around the GraphQL route failed");
-    }
-    error_response(
-        StatusCode::SERVICE_UNAVAILABLE,
-        &AppError::Unavailable {
-            retry_after_seconds: SHED_RETRY_AFTER_SECONDS,
-        },
-    )
-}
-
 #[cfg(test)]
 mod tests {
+    use axum::response::IntoResponse;
+
     use super::*;
 
     fn request(query: &str) -> async_graphql::Request {

@@ -35,7 +35,7 @@ pub fn router(state: AppState) -> Router {
     // Over `max_in_flight` GraphQL requests at once, more are refused at once (HTTP 503), not
     // queued. Only `/graphql` is capped: health, readiness and metrics must answer under load.
     let in_flight_cap = ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(limits::shed))
+        .layer(HandleErrorLayer::new(graphql::shed))
         .load_shed()
         .layer(GlobalConcurrencyLimitLayer::new(
             state.settings.server.max_in_flight,
