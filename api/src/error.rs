@@ -47,7 +47,8 @@ pub enum AppError {
     },
     /// Too many requests from this caller; retry after the given number of seconds.
     RateLimited { retry_after_seconds: u64 },
-    /// The database cannot be reached (an outage, or every connection busy); retry after the
+    /// The database cannot be reached (an outage, or every connection busy), or the server is at
+    /// its cap on requests in flight; retry after the
     /// given number of seconds. Nothing was changed, except in the rare case of a connection
     /// lost during the commit itself (README, "When the database is down").
     Unavailable { retry_after_seconds: u64 },
@@ -109,7 +110,7 @@ impl AppError {
             Self::Unavailable {
                 retry_after_seconds,
             } => format!(
-                "the service cannot reach its database; retry after {retry_after_seconds} s"
+                "the service is unavailable (its database cannot be reached, or it is busy); retry after {retry_after_seconds} s"
             ),
             Self::Internal(_) => "internal server error".to_owned(),
         }

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::Extension;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
@@ -21,6 +22,7 @@ use crate::auth::directory::Directory;
 use crate::auth::verifier::TokenVerifier;
 use crate::config::Settings;
 use crate::graphql::build_schema;
+use crate::http::health::ShuttingDown;
 use crate::http::{AppState, router};
 use crate::service::{Store, seed};
 use database_watch::DatabaseWatcher;
@@ -33,6 +35,7 @@ pub struct Application {
     store: Store,
     /// Pings the database in the background while the server runs (stops when dropped).
     watcher: DatabaseWatcher,
+    shutdown_grace: Duration,
 }
 
 impl Application {
@@ -105,6 +108,7 @@ impl Application {
             address,
             store,
             watcher,
+            shutdown_grace: Duration::from_secs(settings.server.shutdown_grace_seconds),
         })
     }
 
@@ -118,7 +122,9 @@ impl Application {
         &self.store
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    /// Serves until `shutdown` completes, then shuts down gracefully: readiness says not ready,
+    /// no new connection is accepted, and requests in flight may finish for up to
+    /// `server.shutdown_grace_seconds`. Then it returns, with or without them.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -130,11 +136,54 @@ impl Application {
                 tracing::debug!(%error, "could not set TCP_NODELAY on a connection");
             }
         });
-        axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
-        drop(self.watcher);
-        self.store.db.close_by_ref().await.ok();
+        let shutting_down = ShuttingDown::default();
+        let (began, mut has_begun) = tokio::sync::watch::channel(false);
+        let grace = self.shutdown_grace;
+        let signal = {
+            let shutting_down = shutting_down.clone();
+            async move {
+                shutdown.await;
+                // Readiness turns first, so a load balancer stops sending as the listener closes.
+                shutting_down.begin();
+                tracing::info!(
+                    grace_seconds = grace.as_secs(),
+                    "shutting down: no new connections; requests in flight may finish"
+                );
+                began.send_replace(true);
+            }
+        };
+        // The peer's address is what unauthenticated requests are rate-limited by.
+        let service = self
+            .router
+            .layer(Extension(shutting_down))
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(listener, service)
+            .with_graceful_shutdown(signal)
+            .into_future();
+        let grace_ends = async move {
+            if has_begun.wait_for(|began| *began).await.is_err() {
+                // The signal was dropped unsent: the server ended without a shutdown.
+                std::future::pending::<()>().await;
+            }
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            served = server => {
+                served?;
+                drop(self.watcher);
+                self.store.db.close_by_ref().await.ok();
+                tracing::info!("shut down: every request finished");
+            }
+            () = grace_ends => {
+                // Connections still open are dropped when the process exits; their transactions
+                // were never committed, so the database rolls them back. Closing the pool would
+                // wait for them, so it is left to the exit too.
+                tracing::warn!(
+                    grace_seconds = grace.as_secs(),
+                    "shut down with requests still in flight after the grace period"
+                );
+            }
+        }
         Ok(())
     }
 }

@@ -123,6 +123,8 @@ pub struct Options {
     pub admin_url: Option<String>,
     /// `server.cors_allowed_origins`.
     pub cors_allowed_origins: Vec<String>,
+    /// Changes the settings last, for a test of one setting (tight rate limits, say).
+    pub configure: fn(&mut Settings),
 }
 
 impl Options {
@@ -134,6 +136,7 @@ impl Options {
             max_connections: 4,
             admin_url: None,
             cors_allowed_origins: Vec::new(),
+            configure: |_| {},
         }
     }
 }
@@ -148,7 +151,8 @@ pub struct TestApp {
     pub database: Arc<TestDatabase>,
     pub settings: Settings,
     statements: Arc<std::sync::atomic::AtomicU64>,
-    _shutdown: oneshot::Sender<()>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 impl TestApp {
@@ -185,7 +189,7 @@ impl TestApp {
         let address = app.address();
         let statements = app.store().statements.clone();
         let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
+        let server = tokio::spawn(app.run_until(async {
             stopped.await.ok();
         }));
         Self {
@@ -196,8 +200,19 @@ impl TestApp {
             database,
             settings,
             statements,
-            _shutdown: shutdown,
+            shutdown: Some(shutdown),
+            server: Some(server),
         }
+    }
+
+    /// Starts the server's graceful shutdown, as SIGTERM would; the handle ends when it has.
+    pub fn begin_shutdown(&mut self) -> tokio::task::JoinHandle<anyhow::Result<()>> {
+        if let Some(shutdown) = self.shutdown.take() {
+            shutdown.send(()).ok();
+        }
+        self.server
+            .take()
+            .expect("the server was already shut down")
     }
 
     /// Statements the server has sent to its database so far.
@@ -270,6 +285,13 @@ pub fn settings_for(database: &TestDatabase, jwks: &JwksServer, options: &Option
     settings.server.cors_allowed_origins = options.cors_allowed_origins.clone();
     settings.auth.jwks_min_refresh_seconds = options.jwks_min_refresh_seconds;
     settings.auth.leeway_seconds = 5;
+    // On, but far above what any test sends (the auth tests send many bad tokens from one
+    // address); tests of the limits set their own through `configure`.
+    settings.rate_limit.per_principal_per_second = 10_000;
+    settings.rate_limit.per_principal_burst = 10_000;
+    settings.rate_limit.batch_per_minute = 10_000;
+    settings.rate_limit.unauthenticated_per_second = 10_000;
+    settings.rate_limit.unauthenticated_burst = 10_000;
     settings.auth.issuers = vec![
         IssuerSettings {
             issuer: KENT_ISSUER.into(),
@@ -318,6 +340,7 @@ pub fn settings_for(database: &TestDatabase, jwks: &JwksServer, options: &Option
             role_map: Default::default(),
         },
     ];
+    (options.configure)(&mut settings);
     settings
 }
 

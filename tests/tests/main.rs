@@ -22,6 +22,7 @@ mod http;
 mod identity;
 mod instances;
 mod outage;
+mod overload;
 mod rls;
 mod schema;
 mod security;

@@ -1,13 +1,16 @@
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::{ErrorExtensionValues, Value};
-use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Extension, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{BoxError, Json};
 use serde_json::json;
 
+use super::limits::{RateLimits, Refused};
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -15,12 +18,23 @@ use crate::error::AppError;
 /// `POST /graphql`: authenticate, then execute one GraphQL request.
 ///
 /// A missing or bad token is HTTP 401 with a GraphQL-shaped error, before the body is even read
-/// as GraphQL: nothing about the schema is served to an unauthenticated caller.
-pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// as GraphQL: nothing about the schema is served to an unauthenticated caller. Callers over
+/// their rate limit get HTTP 429 (`limits.rs`).
+pub async fn execute(
+    State(state): State<AppState>,
+    Extension(limits): Extension<Arc<RateLimits>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let started = Instant::now();
     let principal = match authenticate(&state, &headers).await {
         Ok(principal) => principal,
         Err(error) => {
+            let peer = peer.map(|Extension(ConnectInfo(address))| address.ip());
+            if let Err(refused) = limits.admit_unauthenticated(peer) {
+                return refused.into_response();
+            }
             metrics::counter!("hub_graphql_errors_total", "code" => error.code()).increment(1);
             // Looking up the token's council needs the database, which may be down.
             let status = match error {
@@ -49,6 +63,9 @@ pub async fn execute(State(state): State<AppState>, headers: HeaderMap, body: By
             ),
         );
         return error_response(StatusCode::BAD_REQUEST, &error);
+    }
+    if let Err(refused) = limits.admit(&principal, &request) {
+        return refused.into_response();
     }
     let operation = operation_label(request.operation_name.as_deref());
     let mut response = state.schema.execute(request.data(principal)).await;
@@ -145,6 +162,31 @@ pub(crate) fn error_response(status: StatusCode, error: &AppError) -> Response {
             .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
     }
     response
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        error_response(self.status, &self.error)
+    }
+}
+
+/// Seconds a request shed by the in-flight cap is told to wait: load moves fast, so soon.
+const SHED_RETRY_AFTER_SECONDS: u64 = 1;
+
+/// The answer to a request shed by the in-flight cap (`mod.rs`), or failed by a layer around
+/// it: HTTP 503 `SERVICE_UNAVAILABLE` with `Retry-After`.
+pub async fn shed(error: BoxError) -> Response {
+    if error.is::<tower::load_shed::error::Overloaded>() {
+        metrics::counter!("hub_requests_shed_total").increment(1);
+    } else {
+        tracing::error!(%error, "a layer around the GraphQL route failed");
+    }
+    error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &AppError::Unavailable {
+            retry_after_seconds: SHED_RETRY_AFTER_SECONDS,
+        },
+    )
 }
 
 /// Gives every error a code, without reading its message.

@@ -1,5 +1,5 @@
-//! The HTTP surface: `/graphql`, health, readiness and metrics, behind timeouts and body limits,
-//! with CORS and security headers for browsers.
+//! The HTTP surface: `/graphql`, health, readiness and metrics, behind timeouts, body limits,
+//! rate limits and a cap on requests in flight, with CORS and security headers for browsers.
 
 /// GraphiQL on `GET /graphql` where enabled, every file of it embedded and served by the hub.
 pub mod graphiql;
@@ -7,6 +7,8 @@ pub mod graphiql;
 pub mod graphql;
 /// `/healthz` and `/readyz`.
 pub mod health;
+/// Rate limits per caller and the cap on requests in flight.
+pub mod limits;
 /// `/metrics` in Prometheus text format.
 pub mod metrics;
 /// CORS for configured browser origins, and security headers on every answer.
@@ -16,9 +18,14 @@ mod state;
 
 pub use state::AppState;
 
+use std::sync::Arc;
+
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{DefaultBodyLimit, Extension};
 use axum::routing::get;
+use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -29,12 +36,24 @@ pub fn router(state: AppState) -> Router {
     let timeout = state.settings.request_timeout();
     let body_limit = state.settings.server.max_body_bytes;
     let settings = state.settings.clone();
+    let rate_limits = Arc::new(limits::RateLimits::new(&state.settings.rate_limit));
+    limits::sweep_periodically(&rate_limits);
+    // Over `max_in_flight` GraphQL requests at once, more are refused at once (HTTP 503), not
+    // queued. Only `/graphql` is capped: health, readiness and metrics must answer under load.
+    let in_flight_cap = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(graphql::shed))
+        .load_shed()
+        .layer(GlobalConcurrencyLimitLayer::new(
+            state.settings.server.max_in_flight,
+        ));
     let router = Router::new()
         .route("/graphql", get(graphiql::page).post(graphql::execute))
+        .route_layer(in_flight_cap)
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
+        .layer(Extension(rate_limits))
         .layer(axum::middleware::from_fn(metrics::track_http))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(
