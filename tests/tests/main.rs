@@ -17,6 +17,7 @@ mod case;
 mod children;
 mod council_tables;
 mod demo;
+mod fuzz;
 mod http;
 mod identity;
 mod rls;
