@@ -1,11 +1,13 @@
-//! Random input for every mutation (and every query that takes arguments), built from the schema by introspection: each argument gets a
-//! value generated from its type (input objects field by field, enums, lists, scalars), mostly
-//! valid-looking, often at a boundary, sometimes of the wrong type, huge, full of unicode and
-//! control characters, null where null is not allowed, or with fields the type does not have.
+//! Random input for every mutation, and every query that takes arguments, built from the schema
+//! by introspection: each argument gets a value generated from its type (input objects field by
+//! field, enums, lists, scalars), mostly valid-looking, often at a boundary, sometimes of the
+//! wrong type, huge, full of unicode and control characters, null where null is not allowed, or
+//! with fields the type does not have.
 //!
 //! Whatever arrives, the hub must answer with known error codes and never INTERNAL_SERVER_ERROR
-//! or a dropped connection (a panic); a refused request must leave every council table as it was;
-//! and the server must still answer afterwards.
+//! or a dropped connection (a panic); a refused change, and any read, must leave every council
+//! table's row count as it was; and the server must still answer afterwards. Each test after the
+//! first pins an input it once found.
 //!
 //! The seed is printed; `FUZZ_SEED=<n> cargo test -p hub-tests --test hub fuzz` repeats a run,
 //! and `FUZZ_CASES=<n>` (default 30 per operation) makes a longer one.
@@ -718,8 +720,20 @@ async fn every_mutation_survives_random_input(backend: Backend) {
             }
             let body: Value = serde_json::from_str(&text)
                 .unwrap_or_else(|_| panic!("HTTP {status}, not JSON, for {}: {text}", case()));
-            assert_eq!(status, 200, "{}: {body}", case());
             let errors = body["errors"].as_array().cloned().unwrap_or_default();
+            // 429 and 503 say "retry later" (a busy machine in CI); anything else is 200.
+            let retry_later = matches!(
+                (status, errors.first().map(|e| &e["extensions"]["code"])),
+                (429, Some(Value::String(code))) if code == "RATE_LIMITED"
+            ) || matches!(
+                (status, errors.first().map(|e| &e["extensions"]["code"])),
+                (503, Some(Value::String(code))) if code == "SERVICE_UNAVAILABLE"
+            );
+            assert!(
+                status == 200 || retry_later,
+                "HTTP {status} for {}: {body}",
+                case()
+            );
             for error in &errors {
                 let code = error["extensions"]["code"].as_str().unwrap_or("<none>");
                 assert!(
