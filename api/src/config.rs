@@ -185,6 +185,9 @@ pub struct IssuerSettings {
     pub audience: String,
     /// Accepted `alg` values, e.g. `["RS256"]`.
     pub algorithms: Vec<String>,
+    /// The `typ` header every token of this issuer must carry (`"at+jwt"`); unset: not checked.
+    #[serde(default)]
+    pub typ: Option<String>,
     pub jwks_url: Option<String>,
     /// Path to a PEM public key (RSA, EC or Ed25519).
     pub public_key_pem: Option<PathBuf>,
@@ -243,8 +246,9 @@ impl IssuerSettings {
     /// Every rule an issuer's settings must keep, checked in this one place (at load by
     /// [`Settings::validate`], and again by the verifier, which tests build without loading):
     /// known algorithms; exactly one key source, and one that suits them (HMAC only from
-    /// `hs256_secret`, which needs `allow_hs256` and HS256 alone); exactly one of council or
-    /// partnership, a council by a valid LA code. Each error names the issuer.
+    /// `hs256_secret`, which needs `allow_hs256`, HS256 alone and at least 32 bytes); exactly one
+    /// of council or partnership, a council by a valid LA code; a `typ`, if set, not blank. Each
+    /// error names the issuer.
     pub fn check(&self) -> anyhow::Result<CheckedIssuer<'_>> {
         let name = &self.issuer;
         anyhow::ensure!(
@@ -283,6 +287,11 @@ impl IssuerSettings {
                     algorithms == [Algorithm::HS256],
                     "issuer {name}: an hs256_secret issuer accepts HS256 only"
                 );
+                // RFC 7518 §3.2: an HMAC key at least as long as the hash (256 bits for HS256).
+                anyhow::ensure!(
+                    secret.expose().len() >= MIN_HS256_SECRET_BYTES,
+                    "issuer {name}: hs256_secret must be at least {MIN_HS256_SECRET_BYTES} bytes"
+                );
                 KeySource::Hs256Secret(secret)
             }
             _ => anyhow::bail!(
@@ -296,6 +305,12 @@ impl IssuerSettings {
             (None, Some(code)) => Binding::Partnership(code.clone()),
             _ => anyhow::bail!("issuer {name}: set exactly one of council or partnership"),
         };
+        if let Some(typ) = &self.typ {
+            anyhow::ensure!(
+                !typ.trim().is_empty() && typ.trim() == typ,
+                "issuer {name}: typ must be a media type like \"at+jwt\", without spaces"
+            );
+        }
         Ok(CheckedIssuer {
             settings: self,
             algorithms,
@@ -322,6 +337,9 @@ impl AuthSettings {
             .collect()
     }
 }
+
+/// The shortest `hs256_secret` accepted: 256 bits, the size of HS256's hash (RFC 7518 §3.2).
+pub const MIN_HS256_SECRET_BYTES: usize = 32;
 
 fn default_roles_claim() -> String {
     "roles".to_owned()
@@ -556,6 +574,7 @@ mod tests {
             issuer: "https://idp.kent.example".into(),
             audience: "hub".into(),
             algorithms: vec!["RS256".into()],
+            typ: None,
             jwks_url: Some("https://idp.kent.example/jwks".into()),
             public_key_pem: None,
             hs256_secret: None,
@@ -581,7 +600,7 @@ mod tests {
         let mut settings = Settings::default();
         let mut hs = issuer();
         hs.jwks_url = None;
-        hs.hs256_secret = Some(Secret::new("dev"));
+        hs.hs256_secret = Some(Secret::new("d".repeat(MIN_HS256_SECRET_BYTES)));
         // A secret issuer accepts HS256 alone (see the next test), as the verifier always required.
         hs.algorithms = vec!["HS256".into()];
         settings.auth.issuers.push(hs.clone());
@@ -596,7 +615,7 @@ mod tests {
         let mut settings = Settings::default();
         let mut hs = issuer();
         hs.jwks_url = None;
-        hs.hs256_secret = Some(Secret::new("dev"));
+        hs.hs256_secret = Some(Secret::new("d".repeat(MIN_HS256_SECRET_BYTES)));
         hs.allow_hs256 = true;
         settings.auth.issuers.push(hs);
         let refused = settings.validate().map_err(|error| error.to_string());
@@ -606,6 +625,34 @@ mod tests {
                 "issuer https://idp.kent.example: an hs256_secret issuer accepts HS256 only".into()
             )
         );
+    }
+
+    #[test]
+    fn an_hs256_secret_shorter_than_256_bits_is_refused_at_load() {
+        let mut hs = issuer();
+        hs.jwks_url = None;
+        hs.allow_hs256 = true;
+        hs.algorithms = vec!["HS256".into()];
+        hs.hs256_secret = Some(Secret::new("d".repeat(MIN_HS256_SECRET_BYTES - 1)));
+        let refused = hs.check().map(|_| ()).map_err(|error| error.to_string());
+        assert_eq!(
+            refused,
+            Err("issuer https://idp.kent.example: hs256_secret must be at least 32 bytes".into())
+        );
+        hs.hs256_secret = Some(Secret::new("d".repeat(MIN_HS256_SECRET_BYTES)));
+        assert!(hs.check().is_ok());
+    }
+
+    #[test]
+    fn a_blank_typ_is_refused_at_load() {
+        for typ in ["", " at+jwt"] {
+            let mut typed = issuer();
+            typed.typ = Some(typ.into());
+            assert!(typed.check().is_err(), "{typ:?}");
+        }
+        let mut typed = issuer();
+        typed.typ = Some("at+jwt".into());
+        assert!(typed.check().is_ok());
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod m20261123_000003_case_worklist;
 mod m20261123_000004_audit;
 mod m20261123_000005_council_setting;
 mod m20261123_000006_provision_wait;
+mod m20261202_000007_case_reason_length;
 /// Row-level security helpers shared by migrations (PostgreSQL only).
 pub mod rls;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_audit::Migration),
             Box::new(m20261123_000005_council_setting::Migration),
             Box::new(m20261123_000006_provision_wait::Migration),
+            Box::new(m20261202_000007_case_reason_length::Migration),
         ]
     }
 }
@@ -50,5 +52,6 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261123_000004_audit.rs"),
     include_str!("m20261123_000005_council_setting.rs"),
     include_str!("m20261123_000006_provision_wait.rs"),
+    include_str!("m20261202_000007_case_reason_length.rs"),
     include_str!("rls.rs"),
 ];

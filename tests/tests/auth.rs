@@ -2,9 +2,11 @@
 //! what was wrong without echoing the token. Auth does not depend on the store, so these run on
 //! SQLite for speed; the isolation tests run on both.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
-use hub_tests::tokens::sign;
-use hub_tests::{Backend, Caller, Options, TestApp, jwk};
+use hub_tests::tokens::{sign, sign_raw};
+use hub_tests::{AUDIENCE, Backend, Caller, JwksServer, KENT_ISSUER, Options, TestApp, jwk};
 use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{Value, json};
 
@@ -324,5 +326,326 @@ async fn unknown_kids_refresh_the_jwks_no_more_than_the_configured_rate() {
         app.jwks.fetches(),
         1,
         "made-up kids must not hammer the IdP"
+    );
+}
+
+// Strictness against RFC 8725 and RFC 7515/7519: each test is one row of README's table.
+
+/// Kent's header as its IdP writes it, with `extra` parameters.
+fn kent_header(extra: Value) -> Value {
+    let mut header = json!({ "alg": "RS256", "typ": "JWT", "kid": "kent-rs256-a" });
+    if let (Value::Object(header), Value::Object(extra)) = (&mut header, extra) {
+        header.extend(extra);
+    }
+    header
+}
+
+/// A token signed with Kent's real key over exactly these header and claims bytes.
+fn kent_raw(app: &TestApp, header: &str, claims: &str) -> String {
+    sign_raw(
+        Algorithm::RS256,
+        &app.tokens.kent_a,
+        header.as_bytes(),
+        claims.as_bytes(),
+    )
+}
+
+#[tokio::test]
+async fn a_token_over_8_kib_is_refused_before_it_is_read() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let mut claims = kent_claims(&app);
+    claims["padding"] = json!("x".repeat(8 * 1024));
+    let token = app.tokens.sign(Caller::Kent, &claims);
+    assert_refused(&app, &token, "longer than 8192 bytes").await;
+    // Just under the limit, the same key and claims are fine.
+    claims["padding"] = json!("x".repeat(4 * 1024));
+    let token = app.tokens.sign(Caller::Kent, &claims);
+    assert_eq!(app.graphql(&token, ME, json!({})).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_header_with_crit_is_refused_even_when_signed_by_the_issuer() {
+    // RFC 7515 §4.1.11: a recipient that does not understand a critical extension must refuse.
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let claims = kent_claims(&app).to_string();
+    for crit in [
+        json!(["exp"]),
+        json!(["http://example.com/policy"]),
+        json!([]),
+    ] {
+        let header = kent_header(json!({ "crit": crit, "exp": 1, "http://example.com/policy": 1 }));
+        let token = kent_raw(&app, &header.to_string(), &claims);
+        assert_refused(&app, &token, "crit").await;
+    }
+}
+
+#[tokio::test]
+async fn a_key_carried_in_the_header_is_never_trusted() {
+    // CVE-2018-0114 style: the attacker signs with their own key and ships its public half.
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let claims = kent_claims(&app).to_string();
+    let attacker_jwk = json!({ "kty": "RSA", "n": "AQAB", "e": "AQAB" });
+    let header = kent_header(json!({ "jwk": attacker_jwk }));
+    let token = sign_raw(
+        Algorithm::RS256,
+        &app.tokens.attacker,
+        header.to_string().as_bytes(),
+        claims.as_bytes(),
+    );
+    assert_refused(&app, &token, "jwk is not accepted").await;
+    let header = kent_header(json!({ "x5c": ["MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"] }));
+    assert_refused(
+        &app,
+        &kent_raw(&app, &header.to_string(), &claims),
+        "x5c is not accepted",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_key_url_in_the_header_is_refused_and_never_fetched() {
+    // RFC 8725 §3.10: following `jku`/`x5u` is server-side request forgery waiting to happen.
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let attacker = JwksServer::start(vec![jwk("kent-rs256-a")]).await;
+    let claims = kent_claims(&app).to_string();
+    for name in ["jku", "x5u"] {
+        let header = kent_header(json!({ name: attacker.url }));
+        let token = kent_raw(&app, &header.to_string(), &claims);
+        assert_refused(&app, &token, &format!("{name} is not accepted")).await;
+    }
+    assert_eq!(
+        attacker.fetches(),
+        0,
+        "the hub must not fetch a token's URL"
+    );
+}
+
+#[tokio::test]
+async fn encrypted_and_nested_tokens_are_refused_by_name() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    // A JWE's compact form has five parts.
+    let jwe = format!(
+        "{}.a2V5.aXY.Y2lwaGVydGV4dA.dGFn",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"RSA-OAEP","enc":"A256GCM"}"#)
+    );
+    assert_refused(&app, &jwe, "encrypted tokens (JWE)").await;
+    // A signed token whose payload is another token (RFC 7519 §5.2: cty JWT).
+    let inner = app.token(Caller::Kent, &["caseworker"]);
+    let header = kent_header(json!({ "cty": "JWT" }));
+    let nested = kent_raw(&app, &header.to_string(), &inner);
+    assert_refused(&app, &nested, "nested tokens").await;
+}
+
+#[tokio::test]
+async fn repeated_member_names_are_refused_in_the_header_and_the_claims() {
+    // RFC 7515 §4 and RFC 7519 §4: refuse, or keep the last; two parsers disagreeing is how a
+    // token says one thing to a gateway and another to the hub, so the hub refuses.
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let claims = kent_claims(&app).to_string();
+    let header = r#"{"alg":"RS256","kid":"kent-rs256-a","alg":"RS256"}"#;
+    assert_refused(
+        &app,
+        &kent_raw(&app, header, &claims),
+        "header repeats a member name",
+    )
+    .await;
+    let promoted = format!(r#"{},"roles":["manager"]}}"#, claims.trim_end_matches('}'));
+    let header = kent_header(json!({})).to_string();
+    assert_refused(
+        &app,
+        &kent_raw(&app, &header, &promoted),
+        "claims repeats a member name",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_compact_form_admits_no_padding_whitespace_or_other_alphabets() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.token(Caller::Kent, &["caseworker"]);
+    let (header, rest) = token.split_once('.').expect("three parts");
+    let (claims, signature) = rest.split_once('.').expect("three parts");
+    let standard_alphabet = |part: &str| part.replace('-', "+").replace('_', "/");
+    for altered in [
+        format!("{header}=.{claims}.{signature}"),
+        format!("{header}.{claims}.{signature}=="),
+        format!("{header}. {claims}.{signature}"),
+        format!("{header}.{claims}\t.{signature}"),
+        format!("{header}.{claims}.{}+", standard_alphabet(signature)),
+        format!("{header}.{claims}.{signature}.{signature}"),
+        json!({ "protected": header, "payload": claims, "signature": signature }).to_string(),
+    ] {
+        assert_refused(&app, &altered, "malformed token").await;
+    }
+    // The untouched token is still good: only the alterations were refused.
+    assert_eq!(app.graphql(&token, ME, json!({})).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_header_or_claims_that_are_not_utf8_json_are_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let claims = kent_claims(&app).to_string();
+    let latin1_header = b"{\"alg\":\"RS256\",\"kid\":\"kent-rs256-a\",\"x\":\"caf\xe9\"}";
+    let token = sign_raw(
+        Algorithm::RS256,
+        &app.tokens.kent_a,
+        latin1_header,
+        claims.as_bytes(),
+    );
+    assert_refused(&app, &token, "malformed token header").await;
+    let header = kent_header(json!({})).to_string();
+    // The subject spelt in Latin-1, as a misconfigured IdP might: not UTF-8 (RFC 8725 §3.7).
+    let mut latin1_claims = claims.clone().into_bytes();
+    let at = claims.find("officer-17").expect("the subject");
+    latin1_claims.splice(at..at + "officer".len(), b"offic\xe9r".iter().copied());
+    let token = sign_raw(
+        Algorithm::RS256,
+        &app.tokens.kent_a,
+        header.as_bytes(),
+        &latin1_claims,
+    );
+    assert_refused(&app, &token, "malformed token claims").await;
+}
+
+#[tokio::test]
+async fn a_token_issued_in_the_future_is_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let mut claims = kent_claims(&app);
+    claims["iat"] = json!(Utc::now().timestamp() + 600);
+    claims["nbf"] = json!(Utc::now().timestamp());
+    assert_refused(
+        &app,
+        &app.tokens.sign(Caller::Kent, &claims),
+        "issued in the future",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_subject_longer_than_255_characters_or_with_control_characters_is_refused() {
+    // OpenID Connect Core §2 caps `sub` at 255; the hub stores it with every change it records.
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let mut claims = kent_claims(&app);
+    claims["sub"] = json!("officer\u{0}17");
+    assert_refused(
+        &app,
+        &app.tokens.sign(Caller::Kent, &claims),
+        "contains control characters",
+    )
+    .await;
+    claims["sub"] = json!("s".repeat(256));
+    assert_refused(
+        &app,
+        &app.tokens.sign(Caller::Kent, &claims),
+        "longer than 255 characters",
+    )
+    .await;
+    claims["sub"] = json!("s".repeat(255));
+    let (status, body) = app
+        .graphql(&app.tokens.sign(Caller::Kent, &claims), ME, json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn malformed_time_claims_are_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    for (claim, value) in [
+        ("exp", json!("tomorrow")),
+        ("nbf", json!({ "at": 1 })),
+        ("iat", json!([1])),
+        ("exp", json!(null)),
+    ] {
+        let mut claims = kent_claims(&app);
+        claims[claim] = value;
+        assert_refused(
+            &app,
+            &app.tokens.sign(Caller::Kent, &claims),
+            &format!("claim {claim} is malformed"),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn the_audience_must_match_exactly() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    for near_miss in [
+        json!(AUDIENCE.to_uppercase()),
+        json!(format!("{AUDIENCE} ")),
+        json!(format!("{AUDIENCE}/")),
+        json!("partnership-hub"),
+        json!(["some-other-service"]),
+        json!([]),
+    ] {
+        let mut claims = kent_claims(&app);
+        claims["aud"] = near_miss.clone();
+        let token = app.tokens.sign(Caller::Kent, &claims);
+        let (status, body) = app.graphql(&token, ME, json!({})).await;
+        assert_eq!(status, 401, "{near_miss}: {body}");
+    }
+    // RFC 7519 §4.1.3: an audience list that names the hub among others is for the hub too.
+    let mut claims = kent_claims(&app);
+    claims["aud"] = json!(["some-other-service", AUDIENCE]);
+    let token = app.tokens.sign(Caller::Kent, &claims);
+    assert_eq!(app.graphql(&token, ME, json!({})).await.0, 200);
+}
+
+#[tokio::test]
+async fn the_issuer_must_match_exactly() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    for near_miss in [
+        format!("{KENT_ISSUER}/"),
+        KENT_ISSUER.to_uppercase(),
+        format!(" {KENT_ISSUER}"),
+        KENT_ISSUER.replace("https", "http"),
+    ] {
+        let mut claims = kent_claims(&app);
+        claims["iss"] = json!(near_miss);
+        assert_refused(
+            &app,
+            &app.tokens.sign(Caller::Kent, &claims),
+            "unknown issuer",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_jwks_key_verifies_only_the_algorithm_it_was_published_for() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    // Kent's IdP publishes its key for PS256; an RS256 token signed with it is refused.
+    let mut for_pss = jwk("kent-rs256-a");
+    for_pss["alg"] = json!("PS256");
+    app.jwks.publish(vec![for_pss]).await;
+    assert_refused(
+        &app,
+        &app.token(Caller::Kent, &["caseworker"]),
+        "published for PS256, not RS256",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_jwks_rsa_key_under_2048_bits_is_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.jwks
+        .publish(vec![jwk("kent-rs256-a"), jwk("weak-rs1024")])
+        .await;
+    let weak_pem = std::fs::read(hub_tests::fixture("weak-rs1024.key.pem")).expect("pem");
+    let weak = EncodingKey::from_rsa_pem(&weak_pem).expect("weak key");
+    let token = sign(
+        Algorithm::RS256,
+        Some("weak-rs1024"),
+        &weak,
+        &kent_claims(&app),
+    );
+    assert_refused(&app, &token, "1024 bits; at least 2048").await;
+    // The strong key in the same set still works.
+    assert_eq!(
+        app.graphql(&app.token(Caller::Kent, &["caseworker"]), ME, json!({}))
+            .await
+            .0,
+        200
     );
 }

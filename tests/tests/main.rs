@@ -18,6 +18,7 @@ mod case;
 mod children;
 mod council_tables;
 mod demo;
+mod fuzz;
 mod http;
 mod identity;
 mod instances;

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use jsonwebtoken::DecodingKey;
-use jsonwebtoken::jwk::{JwkSet, PublicKeyUse};
+use jsonwebtoken::jwk::JwkSet;
 use tokio::sync::{Mutex, RwLock};
+
+use super::keys::VerificationKey;
 
 /// Keys of one issuer's JWKS, by `kid`.
 pub struct JwksCache {
@@ -22,9 +23,9 @@ pub struct JwksCache {
 
 #[derive(Default)]
 struct State {
-    keys: HashMap<String, DecodingKey>,
+    keys: HashMap<String, VerificationKey>,
     /// Keys published without a `kid`; usable only when the set holds exactly one key.
-    unnamed: Vec<DecodingKey>,
+    unnamed: Vec<VerificationKey>,
     fetched_at: Option<Instant>,
     last_attempt: Option<Instant>,
     /// Counts the sets fetched, so a verification can say which set it was checked against.
@@ -59,8 +60,9 @@ impl JwksCache {
         }
     }
 
-    /// The key for `kid`, fetching or refreshing the set when needed and allowed.
-    pub async fn key(&self, kid: Option<&str>) -> Result<DecodingKey, KeyLookupError> {
+    /// The key for `kid`, fetching or refreshing the set when needed and allowed. Whether it may
+    /// verify a given token is the caller's check ([`VerificationKey::check`]).
+    pub async fn key(&self, kid: Option<&str>) -> Result<VerificationKey, KeyLookupError> {
         {
             let state = self.state.read().await;
             if state.is_fresh(self.cache_for)
@@ -118,7 +120,7 @@ impl State {
         self.fetched_at.is_some_and(|at| at.elapsed() < cache_for)
     }
 
-    fn lookup(&self, kid: Option<&str>) -> Option<DecodingKey> {
+    fn lookup(&self, kid: Option<&str>) -> Option<VerificationKey> {
         match kid {
             Some(kid) => self.keys.get(kid).cloned(),
             None => match (self.keys.len(), self.unnamed.as_slice()) {
@@ -141,13 +143,14 @@ impl State {
         self.keys.clear();
         self.unnamed.clear();
         for jwk in &set.keys {
-            // Encryption keys are not for verifying signatures.
-            if matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption)) {
-                continue;
-            }
-            let Ok(key) = DecodingKey::from_jwk(jwk) else {
-                tracing::warn!(kid = ?jwk.common.key_id, "skipping a JWK that cannot be used");
-                continue;
+            let key = match VerificationKey::from_jwk(jwk) {
+                Ok(Some(key)) => key,
+                // Keys for encryption (by `use`, `key_ops` or `alg`) do not verify signatures.
+                Ok(None) => continue,
+                Err(error) => {
+                    tracing::warn!(kid = ?jwk.common.key_id, error, "skipping a JWK that cannot be used");
+                    continue;
+                }
             };
             match &jwk.common.key_id {
                 Some(kid) => {

@@ -4,8 +4,12 @@
 pub mod dev_issuer;
 /// Which council or partnership an issuer's binding names, cached for the process.
 pub mod directory;
+/// The compact token form, read strictly before any key is touched.
+pub mod jose;
 /// JWKS fetching and caching with a bounded refresh rate.
 pub mod jwks;
+/// Verification keys and the one algorithm each may verify.
+pub mod keys;
 /// The token cache: tokens already verified, remembered for their own lifetime (bounded).
 pub mod token_cache;
 /// Token verification: issuer lookup, algorithm and key checks, claims, council binding.

@@ -546,3 +546,154 @@ mod tests {
         );
     }
 }
+
+/// Properties over generated chains: any one edit to any stored field of any event is caught at
+/// that event, and with a recorded head even an edit whose hashes were all recomputed is caught.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// An event's contents before it is chained: subject, issuer, operation, record type, ids,
+    /// and microseconds since 2026-01-01.
+    type Contents = (String, String, String, String, String, i64);
+
+    fn contents() -> impl Strategy<Value = Contents> {
+        (
+            "[a-z0-9-]{1,12}",
+            "https://[a-z]{1,8}\\.example",
+            "(child|case)\\.(read|update|upsert|close)",
+            "child|case|provision",
+            "[0-9a-f,-]{0,40}",
+            0i64..10_000_000_000,
+        )
+    }
+
+    /// A well-formed chain of the given events, as `record` writes it.
+    fn chain(tenant_id: Uuid, events: &[Contents]) -> Vec<audit_event::Model> {
+        let start = at("2026-01-01T00:00:00Z");
+        let mut previous = GENESIS_HASH.to_owned();
+        events
+            .iter()
+            .zip(1..)
+            .map(
+                |((subject, issuer, operation, record_type, record_ids, micros), sequence)| {
+                    let mut event = audit_event::Model {
+                        tenant_id,
+                        id: Uuid::from_u128(sequence as u128),
+                        sequence,
+                        occurred_at: start + chrono::Duration::microseconds(*micros),
+                        subject: subject.clone(),
+                        issuer: issuer.clone(),
+                        operation: operation.clone(),
+                        record_type: record_type.clone(),
+                        record_ids: record_ids.clone(),
+                        previous_hash: previous.clone(),
+                        hash: String::new(),
+                    };
+                    event.hash = event_hash(&ChainFields::of(&event));
+                    previous.clone_from(&event.hash);
+                    event
+                },
+            )
+            .collect()
+    }
+
+    fn at(rfc3339: &str) -> chrono::DateTime<Utc> {
+        chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .expect("a valid time")
+            .with_timezone(&Utc)
+    }
+
+    /// Changes one stored field (by number, 0 to 9) of `event` to something else.
+    fn edit(event: &mut audit_event::Model, field: usize, text: &str, number: i64) {
+        let other = |old: &str| {
+            if text == old {
+                format!("{old}x")
+            } else {
+                text.to_owned()
+            }
+        };
+        match field {
+            0 => {
+                event.tenant_id = Uuid::from_u128(event.tenant_id.as_u128() ^ (number as u128 | 1))
+            }
+            1 => event.sequence = event.sequence.wrapping_add(number.max(1)),
+            2 => event.occurred_at += chrono::Duration::microseconds(number.max(1)),
+            3 => event.subject = other(&event.subject),
+            4 => event.issuer = other(&event.issuer),
+            5 => event.operation = other(&event.operation),
+            6 => event.record_type = other(&event.record_type),
+            7 => event.record_ids = other(&event.record_ids),
+            8 => event.previous_hash = other(&event.previous_hash),
+            _ => event.hash = other(&event.hash),
+        }
+    }
+
+    /// (events checked, the first broken sequence) of a walk of `events`.
+    fn first_break(events: &[audit_event::Model], head: Option<ChainHead>) -> (u64, Option<i64>) {
+        let mut check = ChainCheck::new();
+        check.recorded_head = head;
+        for event in events {
+            if let Err(link) = check.check(event) {
+                return (check.checked, Some(link.sequence));
+            }
+        }
+        (
+            check.checked,
+            check.finish().err().map(|link| link.sequence),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_single_field_edit_breaks_the_chain_at_the_edited_event(
+            events in proptest::collection::vec(contents(), 1..8),
+            tenant in any::<u128>(),
+            target in any::<proptest::sample::Index>(),
+            field in 0usize..10,
+            text in "[ -~]{0,16}",
+            number in 1i64..1_000_000,
+        ) {
+            let mut chain = chain(Uuid::from_u128(tenant), &events);
+            prop_assert_eq!(first_break(&chain, None), (chain.len() as u64, None));
+            let index = target.index(chain.len());
+            edit(&mut chain[index], field, &text, number);
+            let (checked, broken) = first_break(&chain, None);
+            prop_assert_eq!(checked, index as u64 + 1, "field {}", field);
+            prop_assert!(broken.is_some());
+        }
+
+        #[test]
+        fn with_a_recorded_head_even_a_rehashed_chain_is_caught(
+            events in proptest::collection::vec(contents(), 1..8),
+            target in any::<proptest::sample::Index>(),
+            field in 3usize..8,
+            text in "[ -~]{0,16}",
+        ) {
+            let original = chain(Uuid::from_u128(7), &events);
+            let last = original.last().expect("at least one event");
+            let head = ChainHead { sequence: last.sequence, hash: last.hash.clone() };
+            // Edit one event, then recompute every hash after it, as an owner could.
+            let mut forged = original.clone();
+            let index = target.index(forged.len());
+            edit(&mut forged[index], field, &text, 1);
+            let mut previous = GENESIS_HASH.to_owned();
+            for event in &mut forged {
+                event.previous_hash.clone_from(&previous);
+                event.hash = event_hash(&ChainFields::of(event));
+                previous.clone_from(&event.hash);
+            }
+            prop_assert_eq!(first_break(&forged, None).1, None, "self-consistent on its own");
+            prop_assert_eq!(first_break(&forged, Some(head.clone())).1, Some(head.sequence));
+            // And cutting events off the end is caught too.
+            if forged.len() > 1 {
+                let cut = &original[..original.len() - 1];
+                prop_assert_eq!(first_break(cut, Some(head.clone())).1, Some(head.sequence));
+            }
+        }
+    }
+}

@@ -627,3 +627,157 @@ mod tests {
         assert_eq!(academic_year_start(date(2023, 12, 31)), date(2023, 9, 1));
     }
 }
+
+/// Properties over generated calendars: building one never panics and refuses exactly the
+/// inverted or overlapping terms; counting by arithmetic always equals walking day by day.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A day from 2017 to 2032: bank holidays are known from 2018 to 2030, so ranges cross both
+    /// the known years and the unknown ones on either side.
+    fn day() -> impl Strategy<Value = NaiveDate> {
+        let first = NaiveDate::from_ymd_opt(2017, 1, 1).expect("a date");
+        (0u64..16 * 366).prop_map(move |offset| first + Days::new(offset))
+    }
+
+    fn any_date() -> impl Strategy<Value = NaiveDate> {
+        (NaiveDate::MIN.num_days_from_ce()..=NaiveDate::MAX.num_days_from_ce())
+            .prop_map(|days| NaiveDate::from_num_days_from_ce_opt(days).expect("in range"))
+    }
+
+    /// Terms as a client might send them: any order, possibly inverted or overlapping.
+    fn raw_terms() -> impl Strategy<Value = Vec<Term>> {
+        proptest::collection::vec(
+            (day(), 0i64..120, any::<bool>()).prop_map(|(start, length, inverted)| {
+                let other = start + chrono::Duration::days(length);
+                if inverted && length > 0 {
+                    Term {
+                        start: other,
+                        end: start,
+                    }
+                } else {
+                    Term { start, end: other }
+                }
+            }),
+            0..6,
+        )
+    }
+
+    /// A valid council calendar over about a year and a half from `first`: sorted disjoint terms
+    /// with gaps, and closures anywhere (in term or not, weekends and bank holidays included).
+    fn council_calendar() -> impl Strategy<Value = (NaiveDate, SchoolCalendar)> {
+        (
+            day(),
+            proptest::collection::vec((0u64..40, 1u64..90), 1..6),
+            proptest::collection::btree_set(0u64..560, 0..12),
+        )
+            .prop_map(|(first, spans, closure_offsets)| {
+                let mut terms = Vec::new();
+                let mut cursor = first;
+                for (gap, length) in spans {
+                    let start = cursor + Days::new(gap);
+                    let end = start + Days::new(length - 1);
+                    terms.push(Term { start, end });
+                    cursor = end + Days::new(1);
+                }
+                let closures = closure_offsets
+                    .into_iter()
+                    .map(|offset| first + Days::new(offset))
+                    .collect();
+                let calendar =
+                    SchoolCalendar::from_terms(terms, closures).expect("valid by construction");
+                (first, calendar)
+            })
+    }
+
+    fn calendar() -> impl Strategy<Value = (NaiveDate, SchoolCalendar)> {
+        prop_oneof![
+            1 => day().prop_map(|first| (first, SchoolCalendar::fallback())),
+            3 => council_calendar(),
+        ]
+    }
+
+    /// The school days in `[from, to]`, one day at a time.
+    fn walked_count(calendar: &SchoolCalendar, from: NaiveDate, to: NaiveDate) -> u32 {
+        from.iter_days()
+            .take_while(|&d| d <= to)
+            .filter(|&d| calendar.is_school_day(d))
+            .map(|_| 1)
+            .sum()
+    }
+
+    /// The `n`th school day from `start`, one day at a time, within the three-year horizon.
+    fn walked_nth(calendar: &SchoolCalendar, start: NaiveDate, n: u32) -> Option<NaiveDate> {
+        start
+            .iter_days()
+            .take(usize::try_from(HORIZON_DAYS).expect("small") + 1)
+            .filter(|&d| calendar.is_school_day(d))
+            .nth(usize::try_from(n).expect("small").checked_sub(1)?)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn terms_are_refused_exactly_when_one_is_inverted_or_two_overlap(terms in raw_terms()) {
+            let inverted = terms.iter().any(|t| t.end < t.start);
+            let overlapping = terms.iter().enumerate().any(|(i, a)| {
+                terms.iter().skip(i + 1).any(|b| a.start <= b.end && b.start <= a.end)
+            });
+            let built = SchoolCalendar::from_terms(terms.clone(), BTreeSet::new());
+            prop_assert_eq!(built.is_ok(), !inverted && !overlapping, "{:?}", terms);
+        }
+
+        #[test]
+        fn counting_by_arithmetic_equals_walking_day_by_day(
+            (first, calendar) in calendar(),
+            from_offset in 0u64..600,
+            length in 0u64..400,
+        ) {
+            let from = first + Days::new(from_offset);
+            let to = from + Days::new(length);
+            prop_assert_eq!(calendar.school_days_between(from, to), walked_count(&calendar, from, to));
+            prop_assert_eq!(calendar.school_days_between(to + Days::new(1), from), 0);
+        }
+
+        #[test]
+        fn the_nth_school_day_equals_walking_day_by_day(
+            (first, calendar) in calendar(),
+            from_offset in 0u64..600,
+            n in 0u32..120,
+        ) {
+            let from = first + Days::new(from_offset);
+            let found = calendar.nth_school_day_from(from, n);
+            prop_assert_eq!(found, walked_nth(&calendar, from, n));
+            if let Some(day) = found {
+                prop_assert!(calendar.is_school_day(day));
+                prop_assert_eq!(calendar.school_days_between(from, day), n);
+            }
+        }
+
+        #[test]
+        fn no_date_chrono_can_hold_makes_a_calendar_panic(
+            a in any_date(),
+            b in any_date(),
+            n in any::<u32>(),
+        ) {
+            let (start, end) = (a.min(b), a.max(b));
+            let council = SchoolCalendar::from_terms(
+                vec![Term { start, end }],
+                BTreeSet::from([a, b]),
+            )
+            .expect("one term is valid");
+            for calendar in [SchoolCalendar::fallback(), council] {
+                let _ = calendar.school_days_between(a, b);
+                let _ = calendar.is_school_day(a);
+                // Searches give up after three years, so even a huge `n` returns quickly.
+                let _ = calendar.nth_school_day_from(a, n);
+                let _ = calendar.school_day_after(b, n.min(5));
+            }
+            let _ = academic_year_start(a);
+        }
+    }
+}

@@ -764,3 +764,40 @@ mod tests {
         assert_eq!(school_day_number(&fallback, date(2018, 1, 2)), 1);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Numbers around each documented bound, and anywhere at all.
+    fn school_days() -> impl Strategy<Value = u32> {
+        prop_oneof![0u32..=200, Just(MAX_SCHOOL_DAYS + 1), any::<u32>()]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn settings_are_valid_exactly_within_the_documented_ranges(
+            health_and_other_days in school_days(),
+            permanent_exclusion_days in school_days(),
+            review_interval_school_days in school_days(),
+            evidence_warning_days in prop_oneof![-2i64..=370, any::<i64>()],
+        ) {
+            let settings = DeadlineSettings {
+                health_and_other_days,
+                permanent_exclusion_days,
+                review_interval_school_days,
+                evidence_warning_days,
+            };
+            // docs/domain.md, "Deadlines": school-day counts 1 to 190, the warning 0 to 365 days.
+            let documented = [health_and_other_days, permanent_exclusion_days, review_interval_school_days]
+                .iter()
+                .all(|days| (1..=190).contains(days))
+                && (0..=365).contains(&evidence_warning_days);
+            prop_assert_eq!(settings.validate().is_ok(), documented);
+        }
+    }
+}

@@ -47,3 +47,38 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn three_digits_with_surrounding_space_parse_to_the_digits(
+            digits in "[0-9]{3}",
+            before in "[ \t\n]{0,3}",
+            after in "[ \t\n]{0,3}",
+        ) {
+            let code = LaCode::parse(&format!("{before}{digits}{after}"));
+            prop_assert_eq!(code.map(|c| c.to_string()), Ok(digits));
+        }
+
+        #[test]
+        fn digit_strings_of_any_other_length_are_refused(digits in "[0-9]{0,2}|[0-9]{4,12}") {
+            prop_assert!(LaCode::parse(&digits).is_err());
+        }
+
+        #[test]
+        fn anything_accepted_is_exactly_three_ascii_digits(value in any::<String>()) {
+            if let Ok(code) = LaCode::parse(&value) {
+                prop_assert_eq!(code.as_str().len(), 3);
+                prop_assert!(code.as_str().bytes().all(|b| b.is_ascii_digit()));
+                prop_assert_eq!(code.as_str(), value.trim());
+            }
+        }
+    }
+}

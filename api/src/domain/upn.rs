@@ -126,3 +126,91 @@ mod tests {
         assert_eq!(format!("{upn:?}"), "Upn(***)");
     }
 }
+
+/// Properties over generated input: the check letter catches what it is meant to catch, and
+/// nothing a client sends makes `parse` panic or accept a malformed value.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Characters 2–13 of a UPN: eleven digits, then a digit or (temporary UPNs) a check letter.
+    const BODY: &str = "[0-9]{11}[0-9ABCDEFGHJKLMNPQRTUVWXYZ]";
+
+    fn with_check_letter(body: &str) -> String {
+        let letter = check_letter(body.as_bytes()).expect("a checkable body");
+        format!("{}{body}", char::from(letter))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_valid_body_has_exactly_one_first_character_that_makes_a_valid_upn(body in BODY) {
+            let valid: Vec<char> = ('A'..='Z')
+                .chain('0'..='9')
+                .filter(|first| Upn::parse(&format!("{first}{body}")).is_ok())
+                .collect();
+            prop_assert_eq!(valid.len(), 1, "{:?}", valid);
+            prop_assert_eq!(Some(valid[0] as u8), check_letter(body.as_bytes()));
+            prop_assert!(CHECK_LETTERS.contains(&(valid[0] as u8)));
+        }
+
+        #[test]
+        fn changing_the_check_letter_or_any_one_digit_is_detected(
+            body in BODY,
+            position in 0usize..12,
+            replacement in "[0-9A-Z]",
+        ) {
+            let upn = with_check_letter(&body);
+            let mut changed = upn.clone().into_bytes();
+            let replacement = replacement.as_bytes()[0];
+            prop_assume!(changed[position] != replacement);
+            changed[position] = replacement;
+            let changed = String::from_utf8(changed).expect("ascii");
+            prop_assert!(Upn::parse(&changed).is_err(), "{} became {}", upn, changed);
+        }
+
+        #[test]
+        fn swapping_two_adjacent_different_digits_is_detected(body in BODY, position in 1usize..11) {
+            let upn = with_check_letter(&body);
+            let mut swapped = upn.clone().into_bytes();
+            prop_assume!(swapped[position] != swapped[position + 1]);
+            swapped.swap(position, position + 1);
+            let swapped = String::from_utf8(swapped).expect("ascii");
+            prop_assert!(Upn::parse(&swapped).is_err(), "{} became {}", upn, swapped);
+        }
+
+        #[test]
+        fn a_valid_upn_parses_in_any_case_and_with_surrounding_space_to_itself(
+            body in BODY,
+            lower in proptest::collection::vec(any::<bool>(), 13),
+            padding in "[ \t]{0,3}",
+        ) {
+            let upn = with_check_letter(&body);
+            let mixed: String = upn
+                .chars()
+                .zip(&lower)
+                .map(|(c, lower)| if *lower { c.to_ascii_lowercase() } else { c })
+                .collect();
+            let parsed = Upn::parse(&format!("{padding}{mixed}{padding}"));
+            prop_assert_eq!(parsed.as_ref().map(Upn::as_str), Ok(upn.as_str()));
+            let again = parsed.and_then(|parsed| Upn::parse(parsed.as_str()));
+            prop_assert_eq!(again.as_ref().map(Upn::as_str), Ok(upn.as_str()));
+        }
+
+        #[test]
+        fn parse_never_panics_and_accepts_only_normalised_13_character_upns(
+            value in prop_oneof![any::<String>(), "[0-9A-Za-z é]{11,15}"],
+        ) {
+            if let Ok(upn) = Upn::parse(&value) {
+                let text = upn.as_str();
+                prop_assert_eq!(text.len(), 13);
+                prop_assert!(text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+                prop_assert_eq!(text, value.trim().to_ascii_uppercase());
+                prop_assert_eq!(upn.la_number(), &text[1..4]);
+            }
+        }
+    }
+}

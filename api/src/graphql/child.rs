@@ -155,8 +155,20 @@ pub struct ChildFilterInput {
 }
 
 impl ChildFilterInput {
-    /// The filter as the service takes it: a blank name matches everyone, a UPN must be valid.
+    /// The filter as the service takes it: a blank name matches everyone, a name with control
+    /// characters matches no one and is refused (a NUL was an INTERNAL_SERVER_ERROR on
+    /// PostgreSQL), a UPN must be valid.
     fn parse(self) -> Result<ChildFilter, AppError> {
+        if self
+            .name_contains
+            .as_deref()
+            .is_some_and(|name| name.chars().any(char::is_control))
+        {
+            return Err(AppError::bad_input(
+                "filter.nameContains",
+                "must not contain control characters",
+            ));
+        }
         Ok(ChildFilter {
             name_contains: self
                 .name_contains
@@ -403,6 +415,22 @@ mod tests {
         .parse()
         .expect("a blank name is no filter");
         assert_eq!(blank.name_contains, None);
+    }
+
+    #[test]
+    fn a_child_filter_with_a_control_character_in_the_name_names_filter_name_contains() {
+        for name in ["a\u{0}b", "\u{7}", "line\nbreak"] {
+            let filter = ChildFilterInput {
+                name_contains: Some(name.into()),
+                ..ChildFilterInput::default()
+            };
+            match filter.parse() {
+                Err(AppError::BadUserInput { field, .. }) => {
+                    assert_eq!(field, "filter.nameContains")
+                }
+                other => panic!("expected BAD_USER_INPUT for {name:?}, got {other:?}"),
+            }
+        }
     }
 
     #[test]

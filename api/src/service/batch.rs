@@ -579,3 +579,64 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// One parsed row: good, refused on a field, or refused for another reason.
+    #[derive(Clone, Debug)]
+    enum Row {
+        Good(u32),
+        BadField(String),
+        Other,
+    }
+
+    fn row() -> impl Strategy<Value = Row> {
+        prop_oneof![
+            3 => any::<u32>().prop_map(Row::Good),
+            1 => "[a-z]{1,12}".prop_map(Row::BadField),
+            1 => Just(Row::Other),
+        ]
+    }
+
+    fn parsed(row: &Row) -> AppResult<u32> {
+        match row {
+            Row::Good(value) => Ok(*value),
+            Row::BadField(field) => Err(AppError::bad_input(field, "is wrong")),
+            Row::Other => Err(AppError::NotFound("child")),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn every_bad_row_is_reported_once_with_its_index_and_good_rows_keep_their_order(
+            rows in proptest::collection::vec(row(), 0..60),
+        ) {
+            let (good, rejected) = collect(rows.iter().map(parsed).collect());
+            let expected_good: Vec<(usize, u32)> = rows
+                .iter()
+                .enumerate()
+                .filter_map(|(index, row)| match row {
+                    Row::Good(value) => Some((index, *value)),
+                    _ => None,
+                })
+                .collect();
+            prop_assert_eq!(good, expected_good);
+            let expected_rejected: Vec<Rejection> = rows
+                .iter()
+                .enumerate()
+                .filter_map(|(index, row)| match row {
+                    Row::Good(_) => None,
+                    Row::BadField(field) => Some(reject(index, field.as_str(), "is wrong")),
+                    Row::Other => Some(reject(index, "row", "child not found")),
+                })
+                .collect();
+            prop_assert_eq!(rejected, expected_rejected);
+        }
+    }
+}

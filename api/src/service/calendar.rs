@@ -34,10 +34,15 @@ pub struct AcademicYearCalendar {
 }
 
 fn year_bounds(academic_year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
-    let start = NaiveDate::from_ymd_opt(academic_year, 9, 1);
-    let end = NaiveDate::from_ymd_opt(academic_year + 1, 8, 31);
-    match (start, end) {
-        (Some(start), Some(end)) if (2000..=2100).contains(&academic_year) => Ok((start, end)),
+    // The range first: `academic_year + 1` overflowed (a panic) for i32::MAX.
+    let bounds = (2000..=2100).contains(&academic_year).then(|| {
+        (
+            NaiveDate::from_ymd_opt(academic_year, 9, 1),
+            NaiveDate::from_ymd_opt(academic_year + 1, 8, 31),
+        )
+    });
+    match bounds {
+        Some((Some(start), Some(end))) => Ok((start, end)),
         _ => Err(AppError::bad_input(
             "academicYear",
             "must be a year between 2000 and 2100",

@@ -63,11 +63,12 @@ pub(super) struct EndProvisionArgs {
 
 impl EndProvisionArgs {
     /// The provision's id, checked. The end date may be planned ahead, so it is not checked
-    /// against today; the service checks it against the provision's start.
+    /// against today, only against the dates the hub accepts at all; the service checks it
+    /// against the provision's start.
     pub(super) fn parse(provision_id: &ID, end_date: NaiveDate) -> Result<Self, AppError> {
         Ok(Self {
             provision_id: context::parse_id("provisionId", provision_id)?,
-            end_date,
+            end_date: crate::domain::case::parse_date("endDate", end_date)?,
         })
     }
 }

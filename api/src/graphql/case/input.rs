@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{CaseReason, CaseStatus, EvidenceSource, ProvisionKind};
+use crate::domain::case::parse_date;
 use crate::domain::child as rules;
 use crate::error::AppError;
 use crate::graphql::child::SenStatus;
@@ -29,18 +30,25 @@ pub struct CaseFilterInput {
 }
 
 impl CaseFilterInput {
-    /// The filter as the service takes it. Every field is valid as its type says, so nothing is
-    /// refused: a filter that matches no case finds none.
-    pub(super) fn parse(self) -> CaseFilter {
-        CaseFilter {
+    /// The filter as the service takes it: a filter that matches no case finds none, but a date
+    /// out of range or a school URN that is not six digits is refused, naming the field. (A NUL in
+    /// the URN, or a date before 4713 BC, was an INTERNAL_SERVER_ERROR on PostgreSQL.)
+    pub(super) fn parse(self) -> Result<CaseFilter, AppError> {
+        Ok(CaseFilter {
             status: self.status.map(Into::into),
             reason: self.reason.map(Into::into),
             overdue: self.overdue,
-            due_before: self.due_before,
+            due_before: self
+                .due_before
+                .map(|date| parse_date("filter.dueBefore", date))
+                .transpose()?,
             year_group: self.year_group,
-            school_urn: self.school_urn,
+            school_urn: self
+                .school_urn
+                .map(|urn| rules::parse_school_urn("filter.schoolUrn", &urn))
+                .transpose()?,
             sen_status: self.sen_status.map(Into::into),
-        }
+        })
     }
 }
 
@@ -105,8 +113,11 @@ impl StartProvisionInput {
             hours_per_week: cases::parse_hours("hoursPerWeek", self.hours_per_week)?,
             full_time: self.full_time,
             reduced_reason: parse_reduced_reason(self.reduced_reason)?,
-            start_date: self.start_date,
-            end_date: self.end_date,
+            start_date: parse_date("startDate", self.start_date)?,
+            end_date: self
+                .end_date
+                .map(|date| parse_date("endDate", date))
+                .transpose()?,
         };
         Ok((case_id, provision))
     }
@@ -134,7 +145,7 @@ impl ChangeProvisionInput {
     pub(super) fn parse(self) -> Result<(Uuid, ProvisionChange), AppError> {
         let provision_id = context::parse_id("provisionId", &self.provision_id)?;
         let change = ProvisionChange {
-            changed_on: self.changed_on,
+            changed_on: parse_date("changedOn", self.changed_on)?,
             kind: self.kind.map(Into::into),
             provider: self
                 .provider
@@ -173,7 +184,10 @@ impl AddMedicalEvidenceInput {
             source: self.source.into(),
             category: rules::parse_text("category", &self.category, 100)?,
             evidence_date: cases::parse_past_date("evidenceDate", self.evidence_date, today)?,
-            valid_until: self.valid_until,
+            valid_until: self
+                .valid_until
+                .map(|date| parse_date("validUntil", date))
+                .transpose()?,
         };
         Ok((case_id, evidence))
     }
@@ -383,7 +397,8 @@ mod tests {
             school_urn: Some("100000".into()),
             sen_status: Some(SenStatus::EhcPlan),
         }
-        .parse();
+        .parse()
+        .expect("a good filter");
         assert_eq!(filter.status, Some(entity::case::CaseStatus::Open));
         assert_eq!(
             filter.reason,
@@ -395,7 +410,54 @@ mod tests {
         assert_eq!(filter.school_urn.as_deref(), Some("100000"));
         assert_eq!(filter.sen_status, Some(entity::child::SenStatus::EhcPlan));
 
-        let everything = CaseFilterInput::default().parse();
+        let everything = CaseFilterInput::default()
+            .parse()
+            .expect("no filter at all");
         assert!(everything.status.is_none() && everything.sen_status.is_none());
+    }
+
+    #[test]
+    fn a_case_filter_with_a_bad_school_urn_or_an_impossible_date_names_the_field() {
+        for urn in ["\u{0}", "12345", "ABCDEF"] {
+            let filter = CaseFilterInput {
+                school_urn: Some(urn.into()),
+                ..CaseFilterInput::default()
+            };
+            assert_eq!(refused_field(filter.parse()), "filter.schoolUrn", "{urn:?}");
+        }
+        let filter = CaseFilterInput {
+            due_before: Some(NaiveDate::MIN),
+            ..CaseFilterInput::default()
+        };
+        assert_eq!(refused_field(filter.parse()), "filter.dueBefore");
+    }
+
+    #[test]
+    fn provision_and_evidence_dates_outside_1900_to_2199_name_their_field() {
+        let start = StartProvisionInput {
+            start_date: NaiveDate::MIN,
+            ..start_provision(true, None)
+        };
+        assert_eq!(refused_field(start.parse()), "startDate");
+        let start = StartProvisionInput {
+            end_date: Some(NaiveDate::MAX),
+            ..start_provision(true, None)
+        };
+        assert_eq!(refused_field(start.parse()), "endDate");
+        let change = ChangeProvisionInput {
+            changed_on: date(1899, 12, 31),
+            ..change_provision(Some("Fatigue".into()))
+        };
+        assert_eq!(refused_field(change.parse()), "changedOn");
+        let evidence = AddMedicalEvidenceInput {
+            case_id: id().1,
+            source: EvidenceSource::Consultant,
+            category: "Oncology".into(),
+            evidence_date: date(2021, 5, 1),
+            valid_until: Some(date(2200, 1, 1)),
+        };
+        assert_eq!(refused_field(evidence.parse(today())), "validUntil");
+        let open = open_case(NaiveDate::MIN, None);
+        assert_eq!(refused_field(open.parse(today())), "absenceStart");
     }
 }

@@ -42,7 +42,7 @@ impl CaseQuery {
             Some(cursor) => decode_offset(&cursor)? + 1,
             None => 0,
         };
-        let filter = filter.unwrap_or_default().parse();
+        let filter = filter.unwrap_or_default().parse()?;
         let order = order_by.unwrap_or_default().into();
         let listing = cases::CaseListing {
             filter,
