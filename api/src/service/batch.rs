@@ -420,8 +420,7 @@ pub async fn upsert_cases(
         .into_iter()
         .collect();
     all_cases.extend(new_cases.iter().cloned());
-    let calendar = deadline::load_calendar(&txn).await?;
-    let settings = deadline::load_settings(&txn).await?;
+    let deadline::CouncilRules { calendar, settings } = deadline::CouncilRules::load(&txn).await?;
     let episodes = deadline::episodes_by_child(&all_cases);
     let today = crate::domain::clock::today();
     for new_case in &mut new_cases {

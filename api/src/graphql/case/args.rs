@@ -122,22 +122,9 @@ impl CloseCaseArgs {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_values::{date, id, today};
     use super::*;
     use crate::error::refused_field;
-
-    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).expect("a real date")
-    }
-
-    /// A Friday in term, as "today" for every test.
-    fn today() -> NaiveDate {
-        date(2021, 5, 28)
-    }
-
-    fn id() -> (Uuid, ID) {
-        let id = Uuid::now_v7();
-        (id, ID(id.to_string()))
-    }
 
     #[test]
     fn a_duty_decision_names_a_future_day_or_an_overlong_reason() {

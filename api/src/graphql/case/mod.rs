@@ -14,6 +14,9 @@ pub mod input;
 pub mod mutation;
 /// Reading cases: caseworkers and managers only.
 pub mod query;
+/// Values the case input tests share.
+#[cfg(test)]
+mod test_values;
 /// The preamble every case resolver shares.
 mod work;
 

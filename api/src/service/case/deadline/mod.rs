@@ -37,8 +37,7 @@ pub(crate) use stored::{StoredDeadlines, episodes_by_child, episodes_for};
 /// [`StoredDeadlines`]): called whenever something they depend on changes (a case opened or
 /// closed, provision started, the calendar or the council's settings replaced).
 pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> AppResult<()> {
-    let calendar = load_calendar(txn).await?;
-    let settings = load_settings(txn).await?;
+    let CouncilRules { calendar, settings } = CouncilRules::load(txn).await?;
     let today = clock::today();
     let mut cases = Vec::new();
     for chunk in child_ids.chunks(1_000) {
