@@ -65,6 +65,10 @@ council_tables!(
     school_term,
     school_closure,
     audit_event,
+    complaint,
+    remedy,
+    remedy_event,
+    improvement_action,
 );
 
 /// The right to work on one council's data.

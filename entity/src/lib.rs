@@ -12,10 +12,14 @@ pub mod case;
 pub mod case_event;
 /// A child known to a council. Council-private.
 pub mod child;
+/// A complaint about the council, at its own stages or with the Ombudsman. Council-private.
+pub mod complaint;
 /// A council: the tenant. Shared reference data.
 pub mod council;
 /// A council's deadline settings. Council-private.
 pub mod council_setting;
+/// An item of a council's improvement plan. Council-private.
+pub mod improvement_action;
 /// Time-limited medical evidence. Council-private.
 pub mod medical_evidence;
 /// Which councils belong to which partnership. Shared reference data.
@@ -24,6 +28,10 @@ pub mod membership;
 pub mod partnership;
 /// Education arranged for a case. Council-private.
 pub mod provision;
+/// A remedy agreed on a complaint. Council-private.
+pub mod remedy;
+/// A remedy's append-only status history. Council-private.
+pub mod remedy_event;
 /// A council's closure days inside terms. Council-private.
 pub mod school_closure;
 /// A council's school terms. Council-private.

@@ -10,6 +10,8 @@ pub mod case;
 pub mod child;
 /// Today's date in England, which deadlines count from.
 pub mod clock;
+/// Ombudsman complaints and remedies: the LGSCO reference, and what is due, overdue and done.
+pub mod complaint;
 /// Provision deadlines, days without provision, reviews and evidence expiry.
 pub mod deadline;
 /// The DfE 3-digit local authority code.

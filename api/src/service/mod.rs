@@ -11,6 +11,8 @@ pub mod calendar;
 pub mod case;
 /// Children: the council's identifiable records.
 pub mod child;
+/// Ombudsman complaints, remedies and the improvement plan, with the committee's view and figures.
+pub mod complaint;
 /// Councils, partnerships and memberships: shared reference data.
 pub mod directory;
 /// The demo partnership and its children.

@@ -110,6 +110,14 @@ pub async fn seed_demo(store: &Store) -> AppResult<usize> {
             super::child::create(store, scope, &seeder, demo_child(reference.la_code, n)?).await?;
             created += 1;
         }
+        super::complaint::seed_demo_complaints(
+            store,
+            scope,
+            &seeder,
+            reference.la_code,
+            crate::domain::clock::today(),
+        )
+        .await?;
     }
     Ok(created)
 }
