@@ -11,6 +11,8 @@ pub mod calendar;
 pub mod case;
 /// Children: queries and mutations over a council's identifiable records.
 pub mod child;
+/// Ombudsman complaints, remedies, the improvement plan and the committee's view.
+pub mod complaint;
 /// Helpers for resolvers: the caller, the store, ids and cursors.
 pub mod context;
 /// Who am I, my council, my partnership.
@@ -29,6 +31,7 @@ pub struct Query(
     child::ChildQuery,
     case::query::CaseQuery,
     calendar::CalendarQuery,
+    complaint::query::ComplaintQuery,
 );
 
 /// All mutations.
@@ -38,6 +41,7 @@ pub struct Mutation(
     child::ChildMutation,
     case::mutation::CaseMutation,
     calendar::CalendarMutation,
+    complaint::mutation::ComplaintMutation,
 );
 
 pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;

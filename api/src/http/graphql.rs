@@ -108,7 +108,12 @@ fn unavailable_retry_after(errors: &[async_graphql::ServerError]) -> Option<u64>
     retry_after
 }
 
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
+/// The verified caller of a request with `Authorization: Bearer <token>`; UNAUTHENTICATED
+/// otherwise. Shared with the CSV exports.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Principal, AppError> {
     let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
         AppError::Unauthenticated("missing Authorization: Bearer <token> header".into())
     })?;
