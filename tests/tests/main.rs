@@ -16,6 +16,7 @@ mod batch;
 mod browser;
 mod case;
 mod children;
+mod complaint;
 mod council_tables;
 mod demo;
 mod fuzz;
