@@ -563,3 +563,31 @@ async fn the_committees_csv_has_the_view_and_its_totals_and_never_free_text() {
     let csv = app.http.get(&url).bearer_auth(&surrey).send().await.expect("GET").text().await.expect("body");
     assert!(!csv.contains("remedy,") && !csv.contains("22 013 579"), "{csv}");
 }
+
+#[tokio::test]
+async fn the_demo_opens_the_committees_view_on_an_overdue_remedy() {
+    let app = TestApp::spawn_with(hub_tests::Options {
+        profile: api::config::Profile::Demo,
+        ..hub_tests::Options::new(Backend::Sqlite)
+    })
+    .await;
+    let manager = app.token(Caller::Kent, &["manager"]);
+    let (_, body) = app
+        .graphql(
+            &manager,
+            "{ complaintMonitoring { totals { remediesOverdue moneyOwedPence remediesDoneOnTime }
+               remedies(first: 1) { edges { node { lgscoReference remedy { overdue daysOverdue } } } } } }",
+            json!({}),
+        )
+        .await;
+    let view = &body["data"]["complaintMonitoring"];
+    assert_eq!(
+        view["totals"],
+        json!({ "remediesOverdue": 2, "moneyOwedPence": 275_000, "remediesDoneOnTime": 1 }),
+        "{body}"
+    );
+    let first = &view["remedies"]["edges"][0]["node"];
+    assert_eq!(first["lgscoReference"], "25 886 001");
+    assert_eq!(first["remedy"]["overdue"], true);
+    assert_eq!(first["remedy"]["daysOverdue"], 14);
+}
