@@ -72,7 +72,14 @@ async fn add_remedy(app: &TestApp, token: &str, input: Value) -> (u16, Value) {
     .await
 }
 
-async fn progress(app: &TestApp, token: &str, remedy: &str, step: &str, on: &str, evidence: Option<&str>) -> Value {
+async fn progress(
+    app: &TestApp,
+    token: &str,
+    remedy: &str,
+    step: &str,
+    on: &str,
+    evidence: Option<&str>,
+) -> Value {
     let (_, body) = app
         .graphql(
             token,
@@ -86,11 +93,17 @@ async fn progress(app: &TestApp, token: &str, remedy: &str, step: &str, on: &str
 /// The complaint of the cabinet report, as a Kent manager records it, with its five remedies (an
 /// apology, £350, £2,400 for lost education, two process changes) and an improvement action.
 /// Returns (complaint id, case id, remedy ids by kind order, action id).
-async fn the_cabinet_report_complaint(app: &TestApp, manager: &str) -> (String, String, Vec<String>, String) {
+async fn the_cabinet_report_complaint(
+    app: &TestApp,
+    manager: &str,
+) -> (String, String, Vec<String>, String) {
     let case = kent_case(app, manager).await;
     let (_, body) = record_complaint(app, manager, the_decision(Some(&case))).await;
     assert!(body["errors"].is_null(), "{body}");
-    let complaint = body["data"]["recordComplaint"]["id"].as_str().expect("id").to_owned();
+    let complaint = body["data"]["recordComplaint"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     for (kind, amount) in [
         ("APOLOGY", None),
         ("SYMBOLIC_PAYMENT", Some(35_000)),
@@ -107,23 +120,46 @@ async fn the_cabinet_report_complaint(app: &TestApp, manager: &str) -> (String, 
         assert!(body["errors"].is_null(), "{kind}: {body}");
     }
     let (_, body) = app
-        .graphql(manager, &format!("query($id: ID!) {{ complaint(id: $id) {{ {COMPLAINT_FIELDS} }} }}"), json!({ "id": complaint }))
+        .graphql(
+            manager,
+            &format!("query($id: ID!) {{ complaint(id: $id) {{ {COMPLAINT_FIELDS} }} }}"),
+            json!({ "id": complaint }),
+        )
         .await;
-    let remedies = body["data"]["complaint"]["remedies"].as_array().expect("remedies").clone();
+    let remedies = body["data"]["complaint"]["remedies"]
+        .as_array()
+        .expect("remedies")
+        .clone();
     assert_eq!(remedies.len(), 5, "{body}");
     for remedy in &remedies {
-        assert_eq!(remedy["dueOn"], "2023-04-09", "one calendar month after the decision");
+        assert_eq!(
+            remedy["dueOn"], "2023-04-09",
+            "one calendar month after the decision"
+        );
         assert_eq!(remedy["history"][0]["step"], "AGREED");
         assert_eq!(remedy["history"][0]["occurredOn"], "2023-03-09");
     }
     // Ordered by due date then id, which is the order they were agreed in.
-    let ids: Vec<String> = remedies.iter().map(|r| r["id"].as_str().expect("id").to_owned()).collect();
+    let ids: Vec<String> = remedies
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect();
     let kinds: Vec<&str> = remedies.iter().filter_map(|r| r["kind"].as_str()).collect();
     assert_eq!(
         kinds,
-        ["APOLOGY", "SYMBOLIC_PAYMENT", "LOST_EDUCATION_PAYMENT", "POLICY_OR_PROCEDURE_CHANGE", "STAFF_REMINDER_OR_TRAINING"]
+        [
+            "APOLOGY",
+            "SYMBOLIC_PAYMENT",
+            "LOST_EDUCATION_PAYMENT",
+            "POLICY_OR_PROCEDURE_CHANGE",
+            "STAFF_REMINDER_OR_TRAINING"
+        ]
     );
-    assert_eq!(remedies[2]["caseId"], case.as_str(), "the lost-education payment links to the case");
+    assert_eq!(
+        remedies[2]["caseId"],
+        case.as_str(),
+        "the lost-education payment links to the case"
+    );
     assert!(remedies[1]["caseId"].is_null());
     let action = must(
         app,
@@ -136,11 +172,22 @@ async fn the_cabinet_report_complaint(app: &TestApp, manager: &str) -> (String, 
     )
     .await;
     assert_eq!(action["status"], "PLANNED");
-    (complaint, case, ids, action["id"].as_str().expect("id").to_owned())
+    (
+        complaint,
+        case,
+        ids,
+        action["id"].as_str().expect("id").to_owned(),
+    )
 }
 
 async fn monitoring(app: &TestApp, token: &str, as_of: &str, only_open: bool) -> Value {
-    let (_, body) = app.graphql(token, MONITORING, json!({ "asOf": as_of, "open": only_open })).await;
+    let (_, body) = app
+        .graphql(
+            token,
+            MONITORING,
+            json!({ "asOf": as_of, "open": only_open }),
+        )
+        .await;
     assert!(body["errors"].is_null(), "{body}");
     body["data"]["complaintMonitoring"].clone()
 }
@@ -163,7 +210,8 @@ async fn the_cabinet_reports_timeline_shows_the_committee_what_was_due_late_and_
     let app = TestApp::spawn(Backend::Sqlite).await;
     let manager = app.token(Caller::Kent, &["manager"]);
     let (_complaint, case, remedies, _action) = the_cabinet_report_complaint(&app, &manager).await;
-    let [apology, _symbolic, _lost, process_1, _process_2] = <[String; 5]>::try_from(remedies.clone()).expect("five");
+    let [apology, _symbolic, _lost, process_1, _process_2] =
+        <[String; 5]>::try_from(remedies.clone()).expect("five");
     // The Ombudsman chased on 13 April and 3 May.
     for remedy in &remedies {
         for on in ["2023-04-13", "2023-05-03"] {
@@ -173,15 +221,39 @@ async fn the_cabinet_reports_timeline_shows_the_committee_what_was_due_late_and_
     }
     // One process change was made at the end of June, evidenced only on 26 July.
     progress(&app, &manager, &process_1, "COMPLETED", "2023-06-30", None).await;
-    progress(&app, &manager, &process_1, "EVIDENCE_SENT", "2023-07-26", Some("SECRET-EVIDENCE the new procedure")).await;
+    progress(
+        &app,
+        &manager,
+        &process_1,
+        "EVIDENCE_SENT",
+        "2023-07-26",
+        Some("SECRET-EVIDENCE the new procedure"),
+    )
+    .await;
     // The apology went on 21 July; on 25 July the Ombudsman found it misspelt the parent's name,
     // and a corrected one went on 4 August.
     progress(&app, &manager, &apology, "COMPLETED", "2023-07-21", None).await;
-    progress(&app, &manager, &apology, "EVIDENCE_SENT", "2023-07-21", Some("SECRET-EVIDENCE letter")).await;
+    progress(
+        &app,
+        &manager,
+        &apology,
+        "EVIDENCE_SENT",
+        "2023-07-21",
+        Some("SECRET-EVIDENCE letter"),
+    )
+    .await;
     let body = progress(&app, &manager, &apology, "REOPENED", "2023-07-25", None).await;
     assert!(body["errors"].is_null(), "{body}");
     progress(&app, &manager, &apology, "COMPLETED", "2023-08-04", None).await;
-    let body = progress(&app, &manager, &apology, "EVIDENCE_SENT", "2023-08-04", Some("SECRET-EVIDENCE corrected letter")).await;
+    let body = progress(
+        &app,
+        &manager,
+        &apology,
+        "EVIDENCE_SENT",
+        "2023-08-04",
+        Some("SECRET-EVIDENCE corrected letter"),
+    )
+    .await;
     let steps: Vec<&str> = body["data"]["recordRemedyProgress"]["remedies"][0]["history"]
         .as_array()
         .expect("history")
@@ -190,7 +262,16 @@ async fn the_cabinet_reports_timeline_shows_the_committee_what_was_due_late_and_
         .collect();
     assert_eq!(
         steps,
-        ["AGREED", "CHASED", "CHASED", "COMPLETED", "EVIDENCE_SENT", "REOPENED", "COMPLETED", "EVIDENCE_SENT"]
+        [
+            "AGREED",
+            "CHASED",
+            "CHASED",
+            "COMPLETED",
+            "EVIDENCE_SENT",
+            "REOPENED",
+            "COMPLETED",
+            "EVIDENCE_SENT"
+        ]
     );
     // The payments were never made (8 August: the council admitted it had not paid).
 
@@ -199,7 +280,11 @@ async fn the_cabinet_reports_timeline_shows_the_committee_what_was_due_late_and_
     assert_eq!(view["asOf"], "2023-04-11");
     let rows = remedy_nodes(&view);
     assert_eq!(rows.len(), 5);
-    assert!(rows.iter().all(|r| r["overdue"] == true && r["daysOverdue"] == 2 && r["done"] == false), "{view}");
+    assert!(
+        rows.iter()
+            .all(|r| r["overdue"] == true && r["daysOverdue"] == 2 && r["done"] == false),
+        "{view}"
+    );
     assert!(rows.iter().all(|r| r["evidenceOutstanding"] == true));
     assert_eq!(
         view["totals"],
@@ -214,10 +299,18 @@ async fn the_cabinet_reports_timeline_shows_the_committee_what_was_due_late_and_
     let rows = remedy_nodes(&view);
     assert_eq!(
         kinds(&rows),
-        ["APOLOGY", "SYMBOLIC_PAYMENT", "LOST_EDUCATION_PAYMENT", "STAFF_REMINDER_OR_TRAINING"]
+        [
+            "APOLOGY",
+            "SYMBOLIC_PAYMENT",
+            "LOST_EDUCATION_PAYMENT",
+            "STAFF_REMINDER_OR_TRAINING"
+        ]
     );
     assert!(rows.iter().all(|r| r["daysOverdue"] == 101), "{view}");
-    assert!(rows[0]["doneOn"] == "2023-08-04", "the record as it now stands: {view}");
+    assert!(
+        rows[0]["doneOn"] == "2023-08-04",
+        "the record as it now stands: {view}"
+    );
     assert_eq!(rows[0]["done"], false, "but not done on 19 July");
     assert_eq!(
         view["totals"],
@@ -230,8 +323,19 @@ async fn the_cabinet_reports_timeline_shows_the_committee_what_was_due_late_and_
     // payments and the staff reminder are 122 days overdue.
     let view = monitoring(&app, &manager, "2023-08-09", true).await;
     let rows = remedy_nodes(&view);
-    assert_eq!(kinds(&rows), ["SYMBOLIC_PAYMENT", "LOST_EDUCATION_PAYMENT", "STAFF_REMINDER_OR_TRAINING"]);
-    assert!(rows.iter().all(|r| r["daysOverdue"] == 122 && r["evidenceOutstanding"] == true), "{view}");
+    assert_eq!(
+        kinds(&rows),
+        [
+            "SYMBOLIC_PAYMENT",
+            "LOST_EDUCATION_PAYMENT",
+            "STAFF_REMINDER_OR_TRAINING"
+        ]
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["daysOverdue"] == 122 && r["evidenceOutstanding"] == true),
+        "{view}"
+    );
     assert_eq!(
         view["totals"],
         json!({ "remediesOpen": 3, "remediesOverdue": 3, "remediesDoneOnTime": 0, "remediesDoneLate": 2,
@@ -242,10 +346,19 @@ async fn the_cabinet_reports_timeline_shows_the_committee_what_was_due_late_and_
     let done: Vec<(&str, i64)> = all
         .iter()
         .filter(|r| r["done"] == true)
-        .map(|r| (r["kind"].as_str().expect("kind"), r["daysLate"].as_i64().expect("days late")))
+        .map(|r| {
+            (
+                r["kind"].as_str().expect("kind"),
+                r["daysLate"].as_i64().expect("days late"),
+            )
+        })
         .collect();
     assert_eq!(done, [("APOLOGY", 117), ("POLICY_OR_PROCEDURE_CHANGE", 82)]);
-    assert!(all.iter().filter(|r| r["done"] == true).all(|r| r["completedOnTime"] == false));
+    assert!(
+        all.iter()
+            .filter(|r| r["done"] == true)
+            .all(|r| r["completedOnTime"] == false)
+    );
 
     // The period's figures, as the Ombudsman saw them: one decision, upheld; five remedies due,
     // none on time; three still overdue at the end of August; nothing paid.
@@ -287,12 +400,36 @@ async fn paying_a_remedy_on_time_counts_as_on_time_and_as_money_paid() {
     let manager = app.token(Caller::Kent, &["manager"]);
     let (_, case, remedies, action) = the_cabinet_report_complaint(&app, &manager).await;
     // Had the council paid the £350 on 5 April, and evidenced it the same day:
-    progress(&app, &manager, &remedies[1], "COMPLETED", "2023-04-05", None).await;
-    progress(&app, &manager, &remedies[1], "EVIDENCE_SENT", "2023-04-05", Some("payment record")).await;
+    progress(
+        &app,
+        &manager,
+        &remedies[1],
+        "COMPLETED",
+        "2023-04-05",
+        None,
+    )
+    .await;
+    progress(
+        &app,
+        &manager,
+        &remedies[1],
+        "EVIDENCE_SENT",
+        "2023-04-05",
+        Some("payment record"),
+    )
+    .await;
     let body = progress(&app, &manager, &remedies[1], "ACCEPTED", "2023-04-20", None).await;
     assert!(body["errors"].is_null(), "{body}");
     // and paid the £2,400 on 10 April, a day late:
-    progress(&app, &manager, &remedies[2], "COMPLETED", "2023-04-10", None).await;
+    progress(
+        &app,
+        &manager,
+        &remedies[2],
+        "COMPLETED",
+        "2023-04-10",
+        None,
+    )
+    .await;
     let (_, body) = app
         .graphql(
             &manager,
@@ -312,7 +449,11 @@ async fn paying_a_remedy_on_time_counts_as_on_time_and_as_money_paid() {
     assert_eq!(view["totals"]["remediesDoneLate"], 1);
     // The paid remedy is no longer owed on the case.
     let (_, body) = app
-        .graphql(&manager, "query($id: ID!) { case(id: $id) { remediesOwed { kind } } }", json!({ "id": case }))
+        .graphql(
+            &manager,
+            "query($id: ID!) { case(id: $id) { remediesOwed { kind } } }",
+            json!({ "id": case }),
+        )
         .await;
     assert_eq!(body["data"]["case"]["remediesOwed"], json!([]), "{body}");
     // An action done late shows as done in the view, and is gone from the open list.
@@ -326,7 +467,10 @@ async fn paying_a_remedy_on_time_counts_as_on_time_and_as_money_paid() {
     .await;
     assert_eq!(updated["status"], "DONE");
     let view = monitoring(&app, &manager, "2023-10-01", true).await;
-    assert_eq!(view["totals"]["actionsOverdue"], 1, "on 1 October, a day overdue: {view}");
+    assert_eq!(
+        view["totals"]["actionsOverdue"], 1,
+        "on 1 October, a day overdue: {view}"
+    );
     let view = monitoring(&app, &manager, "2023-10-03", true).await;
     assert_eq!(view["totals"]["actionsDone"], 1);
     assert_eq!(view["actions"]["edges"], json!([]));
@@ -338,20 +482,40 @@ async fn the_committees_view_pages_by_due_date_with_opaque_cursors() {
     let manager = app.token(Caller::Kent, &["manager"]);
     let (complaint, ..) = the_cabinet_report_complaint(&app, &manager).await;
     // One more remedy due earlier, so it leads the view.
-    let (_, body) = add_remedy(&app, &manager, json!({ "complaintId": complaint, "kind": "OTHER", "dueOn": "2023-03-20" })).await;
+    let (_, body) = add_remedy(
+        &app,
+        &manager,
+        json!({ "complaintId": complaint, "kind": "OTHER", "dueOn": "2023-03-20" }),
+    )
+    .await;
     assert!(body["errors"].is_null(), "{body}");
     let query = "query($after: String) { complaintMonitoring(asOf: \"2023-04-11\") {
         remedies(first: 4, after: $after) { pageInfo { hasNextPage endCursor } edges { node { remedy { kind dueOn } } } } } }";
     let (_, first) = app.graphql(&manager, query, json!({})).await;
     let page = &first["data"]["complaintMonitoring"]["remedies"];
-    assert_eq!(page["edges"][0]["node"]["remedy"]["kind"], "OTHER", "{first}");
+    assert_eq!(
+        page["edges"][0]["node"]["remedy"]["kind"], "OTHER",
+        "{first}"
+    );
     assert_eq!(page["edges"].as_array().expect("edges").len(), 4);
     assert_eq!(page["pageInfo"]["hasNextPage"], true);
-    let (_, second) = app.graphql(&manager, query, json!({ "after": page["pageInfo"]["endCursor"] })).await;
+    let (_, second) = app
+        .graphql(
+            &manager,
+            query,
+            json!({ "after": page["pageInfo"]["endCursor"] }),
+        )
+        .await;
     let page = &second["data"]["complaintMonitoring"]["remedies"];
-    assert_eq!(page["edges"].as_array().expect("edges").len(), 2, "{second}");
+    assert_eq!(
+        page["edges"].as_array().expect("edges").len(),
+        2,
+        "{second}"
+    );
     assert_eq!(page["pageInfo"]["hasNextPage"], false);
-    let (_, body) = app.graphql(&manager, query, json!({ "after": "not-a-cursor" })).await;
+    let (_, body) = app
+        .graphql(&manager, query, json!({ "after": "not-a-cursor" }))
+        .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
     assert_eq!(error_field(&body), "after");
 }
@@ -367,35 +531,71 @@ async fn caseworkers_read_complaints_about_cases_analysts_count_and_auditors_see
         json!({ "councilReference": "ST2-0042", "category": "TRANSPORT", "stage": "COUNCIL_STAGE_2", "receivedOn": "2023-05-02" }),
     )
     .await;
-    let unlinked = body["data"]["recordComplaint"]["id"].as_str().expect("id").to_owned();
+    let unlinked = body["data"]["recordComplaint"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     assert_eq!(body["data"]["recordComplaint"]["outcome"], "PENDING");
 
     let caseworker = app.token(Caller::Kent, &["caseworker"]);
-    let (_, body) = app.graphql(&caseworker, "{ complaints { edges { node { id } } } }", json!({})).await;
-    assert_eq!(body["data"]["complaints"]["edges"], json!([{ "node": { "id": complaint } }]), "{body}");
+    let (_, body) = app
+        .graphql(
+            &caseworker,
+            "{ complaints { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["complaints"]["edges"],
+        json!([{ "node": { "id": complaint } }]),
+        "{body}"
+    );
     let read = "query($id: ID!) { complaint(id: $id) { id remedies { kind } } }";
-    let (_, body) = app.graphql(&caseworker, read, json!({ "id": complaint })).await;
-    assert_eq!(body["data"]["complaint"]["remedies"].as_array().map(Vec::len), Some(5), "{body}");
-    let (_, body) = app.graphql(&caseworker, read, json!({ "id": unlinked })).await;
+    let (_, body) = app
+        .graphql(&caseworker, read, json!({ "id": complaint }))
+        .await;
+    assert_eq!(
+        body["data"]["complaint"]["remedies"]
+            .as_array()
+            .map(Vec::len),
+        Some(5),
+        "{body}"
+    );
+    let (_, body) = app
+        .graphql(&caseworker, read, json!({ "id": unlinked }))
+        .await;
     assert_eq!(error_code(&body), "NOT_FOUND", "not about a case: {body}");
     let (_, body) = record_complaint(&app, &caseworker, the_decision(None)).await;
     assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
-    let (_, body) = app.graphql(&caseworker, "{ complaintMonitoring { asOf } }", json!({})).await;
+    let (_, body) = app
+        .graphql(&caseworker, "{ complaintMonitoring { asOf } }", json!({}))
+        .await;
     assert_eq!(error_code(&body), "FORBIDDEN");
 
     let analyst = app.token(Caller::Kent, &["analyst"]);
-    for query in ["{ complaints { edges { node { id } } } }", "{ complaintMonitoring { asOf } }"] {
+    for query in [
+        "{ complaints { edges { node { id } } } }",
+        "{ complaintMonitoring { asOf } }",
+    ] {
         let (_, body) = app.graphql(&analyst, query, json!({})).await;
         assert_eq!(error_code(&body), "FORBIDDEN", "{query}: {body}");
     }
-    let (_, body) = app.graphql(&analyst, read, json!({ "id": complaint })).await;
+    let (_, body) = app
+        .graphql(&analyst, read, json!({ "id": complaint }))
+        .await;
     assert_eq!(error_code(&body), "FORBIDDEN");
 
     let auditor = app.token(Caller::Kent, &["auditor"]);
-    let (_, body) = app.graphql(&auditor, read, json!({ "id": complaint })).await;
+    let (_, body) = app
+        .graphql(&auditor, read, json!({ "id": complaint }))
+        .await;
     assert_eq!(error_code(&body), "FORBIDDEN");
     let (_, body) = app
-        .graphql(&auditor, "{ auditEvents(first: 100) { edges { node { operation recordType } } } }", json!({}))
+        .graphql(
+            &auditor,
+            "{ auditEvents(first: 100) { edges { node { operation recordType } } } }",
+            json!({}),
+        )
         .await;
     let operations: Vec<&str> = body["data"]["auditEvents"]["edges"]
         .as_array()
@@ -410,7 +610,10 @@ async fn caseworkers_read_complaints_about_cases_analysts_count_and_auditors_see
         "complaint.read",
         "complaint.list",
     ] {
-        assert!(operations.contains(&expected), "{expected} missing from {operations:?}");
+        assert!(
+            operations.contains(&expected),
+            "{expected} missing from {operations:?}"
+        );
     }
 
     for token in [
@@ -433,7 +636,8 @@ async fn bad_complaint_input_names_the_field_and_writes_nothing() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let manager = app.token(Caller::Kent, &["manager"]);
     let (complaint, _, remedies, action) = the_cabinet_report_complaint(&app, &manager).await;
-    let count = "{ complaintMonitoring(asOf: \"2023-12-31\") { totals { remediesOpen actionsOpen } } }";
+    let count =
+        "{ complaintMonitoring(asOf: \"2023-12-31\") { totals { remediesOpen actionsOpen } } }";
     let (_, before) = app.graphql(&manager, count, json!({})).await;
 
     let mut malformed = the_decision(None);
@@ -459,20 +663,66 @@ async fn bad_complaint_input_names_the_field_and_writes_nothing() {
             json!({ "id": complaint }),
         )
         .await;
-    assert_eq!(error_field(&body), "outcome", "an outcome on a complaint still pending: {body}");
+    assert_eq!(
+        error_field(&body),
+        "outcome",
+        "an outcome on a complaint still pending: {body}"
+    );
+    let (_, body) = app
+        .graphql(
+            &manager,
+            "mutation($id: ID!) { recordComplaintDecision(input: { complaintId: $id, outcome: PENDING }) { id } }",
+            json!({ "id": complaint }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body),
+        "CONFLICT",
+        "remedies hang on the decision: {body}"
+    );
+    assert_eq!(error_field(&body), "outcome");
 
     for (input, field) in [
-        (json!({ "complaintId": complaint, "kind": "LOST_EDUCATION_PAYMENT" }), "amountPence"),
-        (json!({ "complaintId": complaint, "kind": "SYMBOLIC_PAYMENT", "amountPence": -35000 }), "amountPence"),
-        (json!({ "complaintId": complaint, "kind": "APOLOGY", "dueOn": "2023-03-08" }), "dueOn"),
+        (
+            json!({ "complaintId": complaint, "kind": "LOST_EDUCATION_PAYMENT" }),
+            "amountPence",
+        ),
+        (
+            json!({ "complaintId": complaint, "kind": "SYMBOLIC_PAYMENT", "amountPence": -35000 }),
+            "amountPence",
+        ),
+        (
+            json!({ "complaintId": complaint, "kind": "APOLOGY", "dueOn": "2023-03-08" }),
+            "dueOn",
+        ),
     ] {
         let (_, body) = add_remedy(&app, &manager, input.clone()).await;
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{input}: {body}");
         assert_eq!(error_field(&body), field, "{body}");
     }
-    let body = progress(&app, &manager, &remedies[0], "COMPLETED", "2199-01-01", None).await;
-    assert_eq!(error_field(&body), "occurredOn", "a done date in the future: {body}");
-    let body = progress(&app, &manager, &remedies[0], "EVIDENCE_SENT", "2023-04-01", None).await;
+    let body = progress(
+        &app,
+        &manager,
+        &remedies[0],
+        "COMPLETED",
+        "2199-01-01",
+        None,
+    )
+    .await;
+    assert_eq!(
+        error_field(&body),
+        "occurredOn",
+        "a done date in the future: {body}"
+    );
+    let body = progress(
+        &app,
+        &manager,
+        &remedies[0],
+        "EVIDENCE_SENT",
+        "2023-04-01",
+        None,
+    )
+    .await;
     assert_eq!(error_field(&body), "evidence", "{body}");
     let (_, body) = app
         .graphql(
@@ -485,10 +735,23 @@ async fn bad_complaint_input_names_the_field_and_writes_nothing() {
 
     let (_, after) = app.graphql(&manager, count, json!({})).await;
     assert_eq!(before, after, "nothing was written");
-    let (_, body) = app.graphql(&manager, "{ complaints { edges { node { id } } } }", json!({})).await;
-    assert_eq!(body["data"]["complaints"]["edges"].as_array().map(Vec::len), Some(1));
     let (_, body) = app
-        .graphql(&manager, "query($id: ID!) { complaint(id: $id) { remedies { status history { step } } } }", json!({ "id": complaint }))
+        .graphql(
+            &manager,
+            "{ complaints { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["complaints"]["edges"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let (_, body) = app
+        .graphql(
+            &manager,
+            "query($id: ID!) { complaint(id: $id) { remedies { status history { step } } } }",
+            json!({ "id": complaint }),
+        )
         .await;
     assert!(
         body["data"]["complaint"]["remedies"]
@@ -505,10 +768,32 @@ async fn the_committees_csv_has_the_view_and_its_totals_and_never_free_text() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let manager = app.token(Caller::Kent, &["manager"]);
     let (_, _, remedies, _) = the_cabinet_report_complaint(&app, &manager).await;
-    progress(&app, &manager, &remedies[3], "COMPLETED", "2023-06-30", None).await;
-    progress(&app, &manager, &remedies[3], "EVIDENCE_SENT", "2023-07-26", Some("SECRET-EVIDENCE procedure")).await;
+    progress(
+        &app,
+        &manager,
+        &remedies[3],
+        "COMPLETED",
+        "2023-06-30",
+        None,
+    )
+    .await;
+    progress(
+        &app,
+        &manager,
+        &remedies[3],
+        "EVIDENCE_SENT",
+        "2023-07-26",
+        Some("SECRET-EVIDENCE procedure"),
+    )
+    .await;
     let url = app.url("/exports/complaints/monitoring.csv?asOf=2023-08-09");
-    let response = app.http.get(&url).bearer_auth(&manager).send().await.expect("GET");
+    let response = app
+        .http
+        .get(&url)
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(
         response.headers()["content-type"].to_str().expect("type"),
@@ -516,8 +801,15 @@ async fn the_committees_csv_has_the_view_and_its_totals_and_never_free_text() {
     );
     let csv = response.text().await.expect("body");
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("record_type,id,complaint_lgsco_reference,"), "{csv}");
-    let remedy_rows: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("remedy,")).collect();
+    assert!(
+        lines[0].starts_with("record_type,id,complaint_lgsco_reference,"),
+        "{csv}"
+    );
+    let remedy_rows: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("remedy,"))
+        .collect();
     assert_eq!(remedy_rows.len(), 4, "the open remedies: {csv}");
     assert!(remedy_rows[0].contains(",22 013 579,"), "{csv}");
     assert!(
@@ -528,8 +820,14 @@ async fn the_committees_csv_has_the_view_and_its_totals_and_never_free_text() {
     );
     assert_eq!(lines.iter().filter(|l| l.starts_with("action,")).count(), 1);
     let total = |name: &str, value: i64| format!("total,,,,{name}{}{value}", ",".repeat(13));
-    assert!(lines.contains(&total("money_owed_pence", 275_000).as_str()), "{csv}");
-    assert!(lines.contains(&total("remedies_overdue", 4).as_str()), "{csv}");
+    assert!(
+        lines.contains(&total("money_owed_pence", 275_000).as_str()),
+        "{csv}"
+    );
+    assert!(
+        lines.contains(&total("remedies_overdue", 4).as_str()),
+        "{csv}"
+    );
     for secret in ["SECRET", "four months", "weekly check"] {
         assert!(!csv.contains(secret), "free text leaked: {secret}");
     }
@@ -544,9 +842,19 @@ async fn the_committees_csv_has_the_view_and_its_totals_and_never_free_text() {
     };
     assert_eq!(status(None).await, 401);
     for role in ["caseworker", "analyst", "auditor"] {
-        assert_eq!(status(Some(app.token(Caller::Kent, &[role]))).await, 403, "{role}");
+        assert_eq!(
+            status(Some(app.token(Caller::Kent, &[role]))).await,
+            403,
+            "{role}"
+        );
     }
-    assert_eq!(status(Some(app.token(Caller::Partnership, &["partnership_coordinator"]))).await, 403);
+    assert_eq!(
+        status(Some(
+            app.token(Caller::Partnership, &["partnership_coordinator"])
+        ))
+        .await,
+        403
+    );
     let response = app
         .http
         .get(app.url("/exports/complaints/monitoring.csv?asOf=yesterday"))
@@ -560,8 +868,20 @@ async fn the_committees_csv_has_the_view_and_its_totals_and_never_free_text() {
 
     // Surrey's manager downloads Surrey's view: nothing of Kent's.
     let surrey = app.token(Caller::Surrey, &["CME-Manager"]);
-    let csv = app.http.get(&url).bearer_auth(&surrey).send().await.expect("GET").text().await.expect("body");
-    assert!(!csv.contains("remedy,") && !csv.contains("22 013 579"), "{csv}");
+    let csv = app
+        .http
+        .get(&url)
+        .bearer_auth(&surrey)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        !csv.contains("remedy,") && !csv.contains("22 013 579"),
+        "{csv}"
+    );
 }
 
 #[tokio::test]

@@ -150,7 +150,10 @@ async fn kent_complaint(app: &TestApp) -> (String, String, String, String) {
             json!({ "c": child }),
         )
         .await;
-    let case = body["data"]["openCase"]["id"].as_str().expect("case").to_owned();
+    let case = body["data"]["openCase"]["id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
     let (_, body) = app
         .graphql(
             &kent,
@@ -160,7 +163,10 @@ async fn kent_complaint(app: &TestApp) -> (String, String, String, String) {
             json!({ "case": case }),
         )
         .await;
-    let complaint = body["data"]["recordComplaint"]["id"].as_str().expect("complaint").to_owned();
+    let complaint = body["data"]["recordComplaint"]["id"]
+        .as_str()
+        .expect("complaint")
+        .to_owned();
     let (_, body) = app
         .graphql(
             &kent,
@@ -169,7 +175,10 @@ async fn kent_complaint(app: &TestApp) -> (String, String, String, String) {
             json!({ "c": complaint }),
         )
         .await;
-    let remedy = body["data"]["addRemedy"]["remedies"][0]["id"].as_str().expect("remedy").to_owned();
+    let remedy = body["data"]["addRemedy"]["remedies"][0]["id"]
+        .as_str()
+        .expect("remedy")
+        .to_owned();
     let (_, body) = app
         .graphql(
             &kent,
@@ -178,7 +187,10 @@ async fn kent_complaint(app: &TestApp) -> (String, String, String, String) {
             json!({ "c": complaint }),
         )
         .await;
-    let action = body["data"]["addImprovementAction"]["id"].as_str().expect("action").to_owned();
+    let action = body["data"]["addImprovementAction"]["id"]
+        .as_str()
+        .expect("action")
+        .to_owned();
     (complaint, remedy, action, case)
 }
 
@@ -222,11 +234,18 @@ async fn manager_cannot_reach_another_councils_complaints_remedies_or_actions(ba
     for (query, variables) in not_found {
         let (_, body) = app.graphql(&surrey, query, variables).await;
         assert_eq!(error_code(&body), "NOT_FOUND", "{query}: {body}");
-        assert!(body["data"].is_null(), "nothing of Kent's may come back: {body}");
+        assert!(
+            body["data"].is_null(),
+            "nothing of Kent's may come back: {body}"
+        );
     }
     // Surrey's lists, view and counts hold nothing of Kent's.
     let (_, body) = app
-        .graphql(&surrey, "{ complaints { edges { node { id } } } }", json!({}))
+        .graphql(
+            &surrey,
+            "{ complaints { edges { node { id } } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(body["data"]["complaints"]["edges"], json!([]), "{body}");
     let (_, body) = app

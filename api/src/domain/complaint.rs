@@ -98,28 +98,38 @@ pub fn is_upheld(outcome: ComplaintOutcome) -> bool {
 }
 
 /// A decision is an outcome and its date together: a complaint still pending has neither, and a
-/// decided one has both. The date cannot be before the complaint was received.
+/// decided one has both.
+pub fn check_outcome_dated(
+    outcome: ComplaintOutcome,
+    decided_on: Option<NaiveDate>,
+) -> AppResult<()> {
+    match (outcome, decided_on) {
+        (ComplaintOutcome::Pending, Some(_)) => Err(AppError::bad_input(
+            "decidedOn",
+            "a complaint still pending has no decision date; give its outcome too",
+        )),
+        (ComplaintOutcome::Pending, None) | (_, Some(_)) => Ok(()),
+        (_, None) => Err(AppError::bad_input(
+            "outcome",
+            "the complaint is still pending: an outcome needs its decision date (decidedOn)",
+        )),
+    }
+}
+
+/// A whole decision: [`check_outcome_dated`], and a date not before the complaint was received.
 pub fn check_decision(
     outcome: ComplaintOutcome,
     decided_on: Option<NaiveDate>,
     received_on: NaiveDate,
 ) -> AppResult<()> {
-    match (outcome, decided_on) {
-        (ComplaintOutcome::Pending, None) => Ok(()),
-        (ComplaintOutcome::Pending, Some(_)) => Err(AppError::bad_input(
-            "decidedOn",
-            "a complaint still pending has no decision date; give its outcome too",
-        )),
-        (_, None) => Err(AppError::bad_input(
-            "outcome",
-            "the complaint is still pending: an outcome needs its decision date (decidedOn)",
-        )),
-        (_, Some(decided)) if decided < received_on => Err(AppError::bad_input(
+    check_outcome_dated(outcome, decided_on)?;
+    if decided_on.is_some_and(|decided| decided < received_on) {
+        return Err(AppError::bad_input(
             "decidedOn",
             "is before the complaint was received",
-        )),
-        (_, Some(_)) => Ok(()),
+        ));
     }
+    Ok(())
 }
 
 /// The day a remedy is due unless the decision says otherwise: one calendar month after the

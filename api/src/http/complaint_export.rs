@@ -111,7 +111,7 @@ async fn export(
         Some("false") => false,
         Some(_) => return Err(AppError::bad_input("onlyOpen", "must be true or false")),
     };
-    let (totals, remedies, actions) = complaints::monitoring_report(
+    let report = complaints::monitoring_report(
         &state.store,
         scope,
         &principal.audit_actor(),
@@ -119,7 +119,10 @@ async fn export(
         only_open,
     )
     .await?;
-    Ok((as_of, write_csv(as_of, &totals, &remedies, &actions)))
+    Ok((
+        as_of,
+        write_csv(as_of, &report.totals, &report.remedies, &report.actions),
+    ))
 }
 
 /// One cell: quoted when it holds a comma, quote or line break; a text cell that a spreadsheet

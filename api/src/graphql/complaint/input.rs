@@ -16,7 +16,7 @@ use super::types::{
 };
 use crate::domain::case::{parse_date, parse_past_date};
 use crate::domain::child::{parse_council_reference, parse_text};
-use crate::domain::complaint::{LgscoReference, check_decision, parse_amount};
+use crate::domain::complaint::{LgscoReference, check_decision, check_outcome_dated, parse_amount};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context;
 use crate::service::complaint::{
@@ -136,8 +136,8 @@ impl RecordComplaintDecisionInput {
     pub(super) fn parse(self, today: NaiveDate) -> AppResult<DecisionChange> {
         let outcome: Outcome = self.outcome.into();
         let decided_on = optional_past("decidedOn", self.decided_on, today)?;
-        // The received date is checked by the service; here only the pairing.
-        check_decision(outcome, decided_on, crate::domain::case::EARLIEST_DATE)?;
+        // Against the received date, the service checks: it knows when that was.
+        check_outcome_dated(outcome, decided_on)?;
         Ok(DecisionChange {
             complaint_id: context::parse_id("complaintId", &self.complaint_id)?,
             stage: self.stage.map(Into::into),

@@ -22,8 +22,8 @@ pub use action::{ActionChange, NewAction, add_action, change_action};
 pub use demo::seed_demo_complaints;
 pub use figures::{ComplaintFigures, complaint_figures, figures_for_period};
 pub use monitoring::{
-    MonitoringTotals, ReportPage, ReportRow, action_page, monitoring_report, monitoring_totals,
-    remedy_page,
+    MonitoringReport, MonitoringTotals, ReportPage, ReportRow, action_page, monitoring_report,
+    monitoring_totals, remedy_page,
 };
 pub use read::{ComplaintDetail, ComplaintReader, RemedyDetail, get, list, remedies_owed_on_case};
 pub use record::{Decision, NewComplaint, record_complaint, record_decision};

@@ -362,6 +362,14 @@ async fn actions_on(
     })
 }
 
+/// The whole view on one day.
+#[derive(Clone, Debug)]
+pub struct MonitoringReport {
+    pub totals: MonitoringTotals,
+    pub remedies: Vec<ReportRow<remedy::Model>>,
+    pub actions: Vec<ReportRow<improvement_action::Model>>,
+}
+
 /// The whole view on `as_of` in one transaction, for the committee's CSV: totals, and every
 /// remedy and action (open only, unless `only_open` is false).
 #[tracing::instrument(skip_all, fields(council = %scope.council_id()))]
@@ -371,11 +379,7 @@ pub async fn monitoring_report(
     actor: &AuditActor,
     as_of: NaiveDate,
     only_open: bool,
-) -> AppResult<(
-    MonitoringTotals,
-    Vec<ReportRow<remedy::Model>>,
-    Vec<ReportRow<improvement_action::Model>>,
-)> {
+) -> AppResult<MonitoringReport> {
     let txn = store.council(scope).await?;
     let totals = totals_on(&txn, as_of).await?;
     let remedies = remedies_on(&txn, as_of, only_open, None, None).await?.rows;
@@ -397,5 +401,9 @@ pub async fn monitoring_report(
             &action_ids,
         )
         .await?;
-    Ok((totals, remedies, actions))
+    Ok(MonitoringReport {
+        totals,
+        remedies,
+        actions,
+    })
 }

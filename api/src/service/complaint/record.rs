@@ -7,7 +7,9 @@ use chrono::{NaiveDate, Utc};
 use entity::complaint::{
     self, ComplaintCategory, ComplaintOutcome, ComplaintStage, DecisionPublication,
 };
+use entity::remedy;
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ColumnTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::lookup::{ensure_case, find_complaint, reference_taken};
@@ -136,6 +138,20 @@ pub async fn record_decision(
     let txn = store.council(scope).await?;
     let current = find_complaint(&txn, complaint_id).await?;
     check_decision(decision.outcome, decision.decided_on, current.received_on)?;
+    // Remedies are agreed on a decision: one cannot be taken back from under them.
+    if decision.outcome == ComplaintOutcome::Pending
+        && txn
+            .select::<remedy::Entity>()
+            .filter(remedy::Column::ComplaintId.eq(complaint_id))
+            .one(txn.conn())
+            .await?
+            .is_some()
+    {
+        return Err(AppError::conflict(
+            "outcome",
+            "remedies are agreed on this complaint's decision; it cannot be pending again",
+        ));
+    }
     check_references_free(&txn, lgsco_reference.as_ref(), None, Some(complaint_id)).await?;
     let mut row: complaint::ActiveModel = current.into();
     if let Some(stage) = stage {
