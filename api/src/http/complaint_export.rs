@@ -9,9 +9,11 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -19,6 +21,7 @@ use entity::{improvement_action, remedy};
 use sea_orm::ActiveEnum;
 
 use super::graphql::{authenticate, error_response};
+use super::limits::RateLimits;
 use super::state::AppState;
 use crate::auth::Role;
 use crate::domain::case::parse_date;
@@ -52,10 +55,20 @@ const HEADER: [&str; 18] = [
 /// The answer to `GET /exports/complaints/monitoring.csv`.
 pub async fn monitoring_csv(
     State(state): State<AppState>,
+    Extension(limits): Extension<Arc<RateLimits>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    match export(&state, &headers, query).await {
+    let answer = export(&state, &limits, &headers, query).await;
+    // Callers without a valid token are limited by address, as on `/graphql`.
+    if let Err(AppError::Unauthenticated(_)) = &answer {
+        let peer = peer.map(|Extension(ConnectInfo(address))| address.ip());
+        if let Err(refused) = limits.admit_unauthenticated(peer) {
+            return refused.into_response();
+        }
+    }
+    match answer {
         Ok((as_of, csv)) => {
             let disposition = format!("attachment; filename=\"complaint-monitoring-{as_of}.csv\"");
             let mut response = (StatusCode::OK, csv).into_response();
@@ -93,10 +106,15 @@ pub async fn monitoring_csv(
 /// Authenticates, checks the role, reads the parameters, and writes the CSV.
 async fn export(
     state: &AppState,
+    limits: &RateLimits,
     headers: &HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<(NaiveDate, String), AppError> {
     let principal = authenticate(state, headers).await?;
+    // Counted against the caller's budget like a GraphQL request (an empty one: no batches).
+    limits
+        .admit(&principal, &async_graphql::Request::new(""))
+        .map_err(|refused| refused.error)?;
     let scope = principal.council_scope(&[Role::Manager])?;
     let Query(params) =
         query.map_err(|_| AppError::bad_input("query", "is not a valid query string"))?;
