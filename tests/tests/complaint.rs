@@ -18,7 +18,8 @@ const MONITORING: &str = "query($asOf: NaiveDate, $open: Boolean) { complaintMon
     totals { remediesOpen remediesOverdue remediesDoneOnTime remediesDoneLate evidenceOutstanding
              moneyOwedPence moneyPaidPence actionsOpen actionsOverdue actionsDone }
     remedies(onlyOpen: $open, first: 50) { edges { node { lgscoReference remedy {
-        kind amountPence dueOn doneOn done overdue daysOverdue completedOnTime daysLate evidenceOutstanding } } } }
+        kind amountPence dueOn doneOn done overdue daysOverdue completedOnTime daysLate evidenceOutstanding
+        history { step } } } } }
     actions(onlyOpen: $open, first: 50) { edges { node { lgscoReference action { status overdue dueOn } } } }
 } }";
 
@@ -323,6 +324,11 @@ async fn the_cabinet_reports_timeline_shows_the_committee_what_was_due_late_and_
     // payments and the staff reminder are 122 days overdue.
     let view = monitoring(&app, &manager, "2023-08-09", true).await;
     let rows = remedy_nodes(&view);
+    assert_eq!(
+        rows[0]["history"],
+        json!([{ "step": "AGREED" }, { "step": "CHASED" }, { "step": "CHASED" }]),
+        "the view shows each remedy's history: {view}"
+    );
     assert_eq!(
         kinds(&rows),
         [
@@ -910,4 +916,62 @@ async fn the_demo_opens_the_committees_view_on_an_overdue_remedy() {
     assert_eq!(first["lgscoReference"], "25 886 001");
     assert_eq!(first["remedy"]["overdue"], true);
     assert_eq!(first["remedy"]["daysOverdue"], 14);
+}
+
+#[tokio::test]
+async fn a_stage_two_complaint_goes_to_the_ombudsman_and_is_decided_there() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let manager = app.token(Caller::Kent, &["manager"]);
+    let (_, body) = record_complaint(
+        &app,
+        &manager,
+        json!({ "councilReference": "ST2-0042", "category": "SEN", "stage": "COUNCIL_STAGE_2",
+                "receivedOn": "2022-06-01", "outcome": "NOT_UPHELD", "decidedOn": "2022-07-15",
+                "publication": "NOT_PUBLISHED" }),
+    )
+    .await;
+    let id = body["data"]["recordComplaint"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let decide =
+        "mutation($input: RecordComplaintDecisionInput!) { recordComplaintDecision(input: $input) {
+        stage outcome decidedOn lgscoReference councilReference publication upheld } }";
+    let escalated = must(
+        &app,
+        &manager,
+        decide,
+        json!({ "input": { "complaintId": id, "stage": "OMBUDSMAN", "lgscoReference": "22013579", "outcome": "PENDING" } }),
+        "recordComplaintDecision",
+    )
+    .await;
+    assert_eq!(
+        escalated,
+        json!({ "stage": "OMBUDSMAN", "outcome": "PENDING", "decidedOn": null, "lgscoReference": "22 013 579",
+                "councilReference": "ST2-0042", "publication": "NOT_PUBLISHED", "upheld": false })
+    );
+    let decided = must(
+        &app,
+        &manager,
+        decide,
+        json!({ "input": { "complaintId": id, "outcome": "FAULT_WITHOUT_INJUSTICE", "decidedOn": "2023-03-09",
+                           "publication": "PUBLIC_INTEREST_REPORT" } }),
+        "recordComplaintDecision",
+    )
+    .await;
+    assert_eq!(decided["upheld"], true);
+    assert_eq!(decided["publication"], "PUBLIC_INTEREST_REPORT");
+    assert_eq!(
+        decided["stage"], "OMBUDSMAN",
+        "the stage is kept when left out"
+    );
+    // A decision before the complaint was received is refused.
+    let (_, body) = app
+        .graphql(
+            &manager,
+            decide,
+            json!({ "input": { "complaintId": id, "outcome": "NOT_UPHELD", "decidedOn": "2022-05-31" } }),
+        )
+        .await;
+    assert_eq!(error_field(&body), "decidedOn", "{body}");
 }

@@ -20,7 +20,7 @@ use crate::domain::complaint::{LgscoReference, check_decision, check_outcome_dat
 use crate::error::{AppError, AppResult};
 use crate::graphql::context;
 use crate::service::complaint::{
-    ActionChange, Decision, NewAction, NewComplaint, NewRemedy, RemedyProgress,
+    ActionChange, Decision, DecisionUpdate, NewAction, NewComplaint, NewRemedy, RemedyProgress,
 };
 
 /// The longest free text (a summary, evidence) the hub keeps.
@@ -118,41 +118,30 @@ pub struct RecordComplaintDecisionInput {
     outcome: ComplaintOutcome,
     /// Needed with any outcome but PENDING.
     decided_on: Option<NaiveDate>,
-    /// Defaults to NOT_PUBLISHED.
+    /// Leave out to keep what was recorded.
     publication: Option<DecisionPublication>,
 }
 
-/// A decision, parsed: the complaint, its new stage and reference (if any), and the decision.
-pub(super) struct DecisionChange {
-    pub complaint_id: Uuid,
-    pub stage: Option<entity::complaint::ComplaintStage>,
-    pub lgsco_reference: Option<LgscoReference>,
-    pub decision: Decision,
-}
-
 impl RecordComplaintDecisionInput {
-    /// The decision: its date has happened; whether it is after the complaint was received is the
-    /// service's check, which knows when it was.
-    pub(super) fn parse(self, today: NaiveDate) -> AppResult<DecisionChange> {
+    /// The complaint and its decision: the date has happened; whether it is after the complaint
+    /// was received is the service's check, which knows when it was.
+    pub(super) fn parse(self, today: NaiveDate) -> AppResult<(Uuid, DecisionUpdate)> {
         let outcome: Outcome = self.outcome.into();
         let decided_on = optional_past("decidedOn", self.decided_on, today)?;
-        // Against the received date, the service checks: it knows when that was.
         check_outcome_dated(outcome, decided_on)?;
-        Ok(DecisionChange {
-            complaint_id: context::parse_id("complaintId", &self.complaint_id)?,
-            stage: self.stage.map(Into::into),
-            lgsco_reference: self
-                .lgsco_reference
-                .map(|r| parse_lgsco("lgscoReference", &r))
-                .transpose()?,
-            decision: Decision {
+        Ok((
+            context::parse_id("complaintId", &self.complaint_id)?,
+            DecisionUpdate {
+                stage: self.stage.map(Into::into),
+                lgsco_reference: self
+                    .lgsco_reference
+                    .map(|r| parse_lgsco("lgscoReference", &r))
+                    .transpose()?,
                 outcome,
                 decided_on,
-                publication: self
-                    .publication
-                    .map_or(Publication::NotPublished, Into::into),
+                publication: self.publication.map(Into::into),
             },
-        })
+        ))
     }
 }
 

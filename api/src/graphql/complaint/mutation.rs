@@ -57,18 +57,10 @@ impl ComplaintMutation {
         input: RecordComplaintDecisionInput,
     ) -> Result<Complaint, AppError> {
         let work = CouncilWork::begin(ctx, MANAGERS)?;
-        let change = input.parse(clock::today())?;
-        complaints::record_decision(
-            work.store,
-            work.scope,
-            &work.actor,
-            change.complaint_id,
-            change.stage,
-            change.lgsco_reference,
-            change.decision,
-        )
-        .await?;
-        reload(&work, change.complaint_id).await
+        let (complaint_id, update) = input.parse(clock::today())?;
+        complaints::record_decision(work.store, work.scope, &work.actor, complaint_id, update)
+            .await?;
+        reload(&work, complaint_id).await
     }
 
     /// Agrees a remedy on a decided complaint: due one calendar month after the decision unless

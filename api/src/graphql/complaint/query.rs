@@ -17,7 +17,7 @@ use crate::domain::case::parse_date;
 use crate::domain::clock;
 use crate::error::AppError;
 use crate::graphql::context::{self, CouncilWork};
-use crate::service::complaint::{self as complaints, ComplaintReader, RemedyDetail};
+use crate::service::complaint::{self as complaints, ComplaintReader};
 
 /// Who manages complaints and sees the committee's view (`docs/domain.md`, "Roles").
 pub(super) const MANAGERS: &[Role] = &[Role::Manager];
@@ -163,15 +163,11 @@ impl ComplaintMonitoring {
         .await?;
         let mut connection = Connection::new(after.is_some(), page.has_next);
         connection.edges.extend(page.rows.into_iter().map(|row| {
-            let key = cursor::encode(row.item.due_on, row.item.id);
-            let detail = RemedyDetail {
-                remedy: row.item,
-                history: Vec::new(),
-            };
+            let key = cursor::encode(row.item.remedy.due_on, row.item.remedy.id);
             Edge::new(
                 key,
                 MonitoredRemedy {
-                    remedy: Remedy::on(detail, self.as_of),
+                    remedy: Remedy::on(row.item, self.as_of),
                     lgsco_reference: row.lgsco_reference,
                     council_reference: row.council_reference,
                 },

@@ -26,5 +26,5 @@ pub use monitoring::{
     monitoring_totals, remedy_page,
 };
 pub use read::{ComplaintDetail, ComplaintReader, RemedyDetail, get, list, remedies_owed_on_case};
-pub use record::{Decision, NewComplaint, record_complaint, record_decision};
+pub use record::{Decision, DecisionUpdate, NewComplaint, record_complaint, record_decision};
 pub use remedy::{NewRemedy, RemedyProgress, add_remedy, record_progress};

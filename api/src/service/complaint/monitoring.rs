@@ -15,6 +15,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use super::read::{RemedyDetail, with_history};
 use crate::error::AppResult;
 use crate::service::Store;
 use crate::service::audit::AuditActor;
@@ -253,7 +254,8 @@ async fn with_references<T>(
 }
 
 /// The view's remedies on `as_of` (only those not done by then, unless `only_open` is false),
-/// soonest due first, `first` at a time (all when `None`) after the key `after`.
+/// soonest due first, `first` at a time (all when `None`) after the key `after`, each with its
+/// history.
 #[tracing::instrument(skip_all, fields(council = %scope.council_id(), first))]
 pub async fn remedy_page(
     store: &Store,
@@ -263,11 +265,31 @@ pub async fn remedy_page(
     only_open: bool,
     first: Option<u64>,
     after: Option<(NaiveDate, Uuid)>,
-) -> AppResult<ReportPage<remedy::Model>> {
+) -> AppResult<ReportPage<RemedyDetail>> {
     let txn = store.council(scope).await?;
     let page = remedies_on(&txn, as_of, only_open, first, after).await?;
+    // Each remedy with its history: one more query for the page.
+    let (items, references): (Vec<_>, Vec<_>) = page
+        .rows
+        .into_iter()
+        .map(|row| (row.item, (row.lgsco_reference, row.council_reference)))
+        .unzip();
+    let rows = with_history(&txn, items)
+        .await?
+        .into_iter()
+        .zip(references)
+        .map(|(item, (lgsco_reference, council_reference))| ReportRow {
+            item,
+            lgsco_reference,
+            council_reference,
+        })
+        .collect();
+    let page = ReportPage {
+        rows,
+        has_next: page.has_next,
+    };
     txn.commit().await?;
-    let shown: Vec<Uuid> = page.rows.iter().map(|r| r.item.id).collect();
+    let shown: Vec<Uuid> = page.rows.iter().map(|r| r.item.remedy.id).collect();
     store
         .reads
         .record(scope, actor, "complaint.monitoring", "remedy", &shown)

@@ -123,6 +123,19 @@ pub async fn record_complaint(
     Ok(recorded)
 }
 
+/// A decision on a recorded complaint, or its move to another stage, fields validated.
+#[derive(Clone, Debug)]
+pub struct DecisionUpdate {
+    /// Leave out to keep the stage.
+    pub stage: Option<ComplaintStage>,
+    /// The Ombudsman's reference, when the complaint reaches the Ombudsman.
+    pub lgsco_reference: Option<LgscoReference>,
+    pub outcome: ComplaintOutcome,
+    pub decided_on: Option<NaiveDate>,
+    /// Leave out to keep what was recorded.
+    pub publication: Option<DecisionPublication>,
+}
+
 /// Records a decision on a complaint (or a move to another stage, pending again), with the
 /// Ombudsman's reference when it reaches the Ombudsman.
 #[tracing::instrument(skip_all, fields(council = %scope.council_id(), complaint = %complaint_id))]
@@ -131,15 +144,13 @@ pub async fn record_decision(
     scope: TenantScope,
     actor: &AuditActor,
     complaint_id: Uuid,
-    stage: Option<ComplaintStage>,
-    lgsco_reference: Option<LgscoReference>,
-    decision: Decision,
+    update: DecisionUpdate,
 ) -> AppResult<complaint::Model> {
     let txn = store.council(scope).await?;
     let current = find_complaint(&txn, complaint_id).await?;
-    check_decision(decision.outcome, decision.decided_on, current.received_on)?;
+    check_decision(update.outcome, update.decided_on, current.received_on)?;
     // Remedies are agreed on a decision: one cannot be taken back from under them.
-    if decision.outcome == ComplaintOutcome::Pending
+    if update.outcome == ComplaintOutcome::Pending
         && txn
             .select::<remedy::Entity>()
             .filter(remedy::Column::ComplaintId.eq(complaint_id))
@@ -152,17 +163,25 @@ pub async fn record_decision(
             "remedies are agreed on this complaint's decision; it cannot be pending again",
         ));
     }
-    check_references_free(&txn, lgsco_reference.as_ref(), None, Some(complaint_id)).await?;
+    check_references_free(
+        &txn,
+        update.lgsco_reference.as_ref(),
+        None,
+        Some(complaint_id),
+    )
+    .await?;
     let mut row: complaint::ActiveModel = current.into();
-    if let Some(stage) = stage {
+    if let Some(stage) = update.stage {
         row.stage = Set(stage);
     }
-    if let Some(reference) = lgsco_reference {
+    if let Some(reference) = update.lgsco_reference {
         row.lgsco_reference = Set(Some(reference.as_str().to_owned()));
     }
-    row.outcome = Set(decision.outcome);
-    row.decided_on = Set(decision.decided_on);
-    row.publication = Set(decision.publication);
+    if let Some(publication) = update.publication {
+        row.publication = Set(publication);
+    }
+    row.outcome = Set(update.outcome);
+    row.decided_on = Set(update.decided_on);
     row.updated_at = Set(Utc::now());
     let decided = txn.update(row, "complaint").await?;
     audit::record(
