@@ -14,16 +14,24 @@ pub mod case_event;
 pub mod child;
 /// A council: the tenant. Shared reference data.
 pub mod council;
+/// One version of a council's figures for a period. Council-private.
+pub mod council_return;
 /// A council's deadline settings. Council-private.
 pub mod council_setting;
 /// Time-limited medical evidence. Council-private.
 pub mod medical_evidence;
 /// Which councils belong to which partnership. Shared reference data.
 pub mod membership;
+/// A versioned figure definition in a partnership's catalogue. Shared per partnership.
+pub mod metric_definition;
 /// A regional partnership of councils. Shared reference data.
 pub mod partnership;
 /// Education arranged for a case. Council-private.
 pub mod provision;
+/// A council's pupil population per academic year. Shared.
+pub mod pupil_population;
+/// One figure of a council's return. Council-private.
+pub mod return_cell;
 /// A council's closure days inside terms. Council-private.
 pub mod school_closure;
 /// A council's school terms. Council-private.
