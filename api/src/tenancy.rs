@@ -65,6 +65,8 @@ council_tables!(
     school_term,
     school_closure,
     audit_event,
+    council_return,
+    return_cell,
     complaint,
     remedy,
     remedy_event,

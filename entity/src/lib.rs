@@ -16,6 +16,8 @@ pub mod child;
 pub mod complaint;
 /// A council: the tenant. Shared reference data.
 pub mod council;
+/// One version of a council's figures for a period. Council-private.
+pub mod council_return;
 /// A council's deadline settings. Council-private.
 pub mod council_setting;
 /// An item of a council's improvement plan. Council-private.
@@ -24,14 +26,20 @@ pub mod improvement_action;
 pub mod medical_evidence;
 /// Which councils belong to which partnership. Shared reference data.
 pub mod membership;
+/// A versioned figure definition in a partnership's catalogue. Shared per partnership.
+pub mod metric_definition;
 /// A regional partnership of councils. Shared reference data.
 pub mod partnership;
 /// Education arranged for a case. Council-private.
 pub mod provision;
+/// A council's pupil population per academic year. Shared.
+pub mod pupil_population;
 /// A remedy agreed on a complaint. Council-private.
 pub mod remedy;
 /// A remedy's append-only status history. Council-private.
 pub mod remedy_event;
+/// One figure of a council's return. Council-private.
+pub mod return_cell;
 /// A council's closure days inside terms. Council-private.
 pub mod school_closure;
 /// A council's school terms. Council-private.

@@ -18,6 +18,7 @@ mod m20261123_000004_audit;
 mod m20261123_000005_council_setting;
 mod m20261123_000006_provision_wait;
 mod m20261202_000007_case_reason_length;
+mod m20261202_000008_shared_figures;
 mod m20261202_000010_complaint;
 /// Row-level security helpers shared by migrations (PostgreSQL only).
 pub mod rls;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_council_setting::Migration),
             Box::new(m20261123_000006_provision_wait::Migration),
             Box::new(m20261202_000007_case_reason_length::Migration),
+            Box::new(m20261202_000008_shared_figures::Migration),
             Box::new(m20261202_000010_complaint::Migration),
         ]
     }
@@ -55,6 +57,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261123_000005_council_setting.rs"),
     include_str!("m20261123_000006_provision_wait.rs"),
     include_str!("m20261202_000007_case_reason_length.rs"),
+    include_str!("m20261202_000008_shared_figures.rs"),
     include_str!("m20261202_000010_complaint.rs"),
     include_str!("rls.rs"),
 ];
