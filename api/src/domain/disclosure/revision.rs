@@ -71,21 +71,48 @@ impl Revisions {
             .and_then(|cells| cells.get(cell).copied().flatten())
     }
 
-    /// Audits every revision together, with `suppressed` the current revision's suppression.
-    pub fn audit(&self, suppressed: &[bool]) -> AuditOutcome {
+    /// Whether a cell of the current revision holds a quantity an earlier revision shows:
+    /// suppressing it now would hide nothing.
+    pub fn shown_earlier(&self, cell: usize) -> bool {
+        let earlier = self.layouts.len() - 1;
+        self.current_quantity(cell).is_some_and(|q| {
+            self.layouts[..earlier]
+                .iter()
+                .zip(&self.quantity)
+                .zip(&self.earlier_suppressed)
+                .any(|((layout, quantity), suppressed)| {
+                    (0..layout.cells.len()).any(|i| {
+                        quantity[i] == Some(q) && !suppressed[i] && !layout.cells[i].hidden
+                    })
+                })
+        })
+    }
+
+    /// Audits every revision together, with `suppressed` the current revision's suppression
+    /// and `protect` the current cells that must stay unrecoverable (every cell an earlier
+    /// revision suppressed must, too).
+    pub fn audit(&self, suppressed: &[bool], protect: &[bool]) -> AuditOutcome {
         let mut known = vec![false; self.quantities];
         let mut secret = vec![false; self.quantities];
+        let current = self.layouts.len() - 1;
         let masks = self
             .earlier_suppressed
             .iter()
             .map(Vec::as_slice)
             .chain(std::iter::once(suppressed));
-        for ((layout, quantity), mask) in self.layouts.iter().zip(&self.quantity).zip(masks) {
+        for (t, ((layout, quantity), mask)) in self
+            .layouts
+            .iter()
+            .zip(&self.quantity)
+            .zip(masks)
+            .enumerate()
+        {
             for (i, cell) in layout.cells.iter().enumerate() {
                 let Some(q) = quantity[i] else { continue };
-                let hidden_here = mask.get(i).copied().unwrap_or(false);
-                if hidden_here {
-                    secret[q] = true;
+                if mask.get(i).copied().unwrap_or(false) {
+                    if t < current || protect.get(i).copied().unwrap_or(true) {
+                        secret[q] = true;
+                    }
                 } else if !cell.hidden {
                     known[q] = true;
                 }
