@@ -648,3 +648,89 @@ fn the_checker_catches_a_small_visible_count() {
     };
     assert!(check_visible(&rules, &cell).is_err());
 }
+
+fn timed_table(rng: &mut StdRng, councils: usize, shape: &[usize], sparse: bool) -> CountTable {
+    let breakdowns: Vec<BreakdownShape> = shape
+        .iter()
+        .enumerate()
+        .map(|(b, &categories)| BreakdownShape {
+            name: format!("breakdown {b}"),
+            categories: (0..categories).map(|j| format!("category {j}")).collect(),
+        })
+        .collect();
+    let rows = (0..councils)
+        .map(|_| {
+            let mut row = council(
+                rng,
+                if sparse {
+                    Spread::Sparse
+                } else {
+                    Spread::Mixed
+                },
+                &breakdowns,
+            );
+            // Every council returned this figure in full (the common case a compile sees).
+            let first: i64 = row.categories[0]
+                .as_ref()
+                .map_or(0, |values| values.iter().sum());
+            if row.categories[0].is_none() {
+                row.categories[0] = Some(split(rng, first, breakdowns[0].categories.len()));
+            }
+            let total = row.categories[0]
+                .as_ref()
+                .map_or(0, |values| values.iter().sum());
+            row.total = Some(total);
+            for (b, breakdown) in row.categories.iter_mut().enumerate().skip(1) {
+                *breakdown = Some(split(rng, total, breakdowns[b].categories.len()));
+            }
+            row
+        })
+        .collect();
+    CountTable { breakdowns, rows }
+}
+
+/// The time to protect the tables a release compile protects most: run in release mode with
+/// `cargo test --release -p api --lib disclosure_timing -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn disclosure_timing() {
+    let rules = DisclosureRules::default();
+    let cases: [(&str, usize, &[usize], bool); 4] = [
+        ("153 councils x 1 breakdown of 8", 153, &[8], false),
+        ("153 councils x 1 breakdown of 8, sparse", 153, &[8], true),
+        (
+            "19 councils x 3 breakdowns (2, 7, 5)",
+            19,
+            &[2, 7, 5],
+            false,
+        ),
+        (
+            "19 councils x 3 breakdowns (2, 7, 5), sparse",
+            19,
+            &[2, 7, 5],
+            true,
+        ),
+    ];
+    for (name, councils, shape, sparse) in cases {
+        let mut rng = StdRng::seed_from_u64(2026);
+        let tables: Vec<CountTable> = (0..20)
+            .map(|_| timed_table(&mut rng, councils, shape, sparse))
+            .collect();
+        let started = std::time::Instant::now();
+        let mut suppressed = 0usize;
+        for table in &tables {
+            let protected = protect_counts(&rules, table, None);
+            suppressed += protected
+                .rows
+                .iter()
+                .flat_map(|row| row.categories.iter().flatten().chain([&row.total]))
+                .filter(|cell| cell.is_suppressed())
+                .count();
+        }
+        let each = started.elapsed() / 20;
+        eprintln!(
+            "{name}: {each:?} per table ({} cells suppressed per table)",
+            suppressed / 20
+        );
+    }
+}

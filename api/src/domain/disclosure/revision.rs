@@ -19,6 +19,8 @@ pub(super) struct Revisions {
     /// primary rule publishes zeros) and so is treated as known.
     quantity: Vec<Vec<Option<usize>>>,
     quantities: usize,
+    /// Per quantity: shown by an earlier revision.
+    shown_before: Vec<bool>,
 }
 
 /// What one audit found.
@@ -37,7 +39,7 @@ impl Revisions {
         let mut ids: HashMap<(&CellKey, i64), usize> = HashMap::new();
         let mut quantity = Vec::with_capacity(layouts.len());
         for layout in &layouts {
-            let of_cells = layout
+            let of_cells: Vec<Option<usize>> = layout
                 .cells
                 .iter()
                 .map(|cell| {
@@ -50,11 +52,25 @@ impl Revisions {
             quantity.push(of_cells);
         }
         let quantities = ids.len();
+        let mut shown_before = vec![false; quantities];
+        for ((layout, quantity), suppressed) in
+            layouts.iter().zip(&quantity).zip(&earlier_suppressed)
+        {
+            for (i, cell) in layout.cells.iter().enumerate() {
+                if let Some(q) = quantity[i]
+                    && !suppressed.get(i).copied().unwrap_or(false)
+                    && !cell.hidden
+                {
+                    shown_before[q] = true;
+                }
+            }
+        }
         Self {
             layouts,
             earlier_suppressed,
             quantity,
             quantities,
+            shown_before,
         }
     }
 
@@ -74,18 +90,8 @@ impl Revisions {
     /// Whether a cell of the current revision holds a quantity an earlier revision shows:
     /// suppressing it now would hide nothing.
     pub fn shown_earlier(&self, cell: usize) -> bool {
-        let earlier = self.layouts.len() - 1;
-        self.current_quantity(cell).is_some_and(|q| {
-            self.layouts[..earlier]
-                .iter()
-                .zip(&self.quantity)
-                .zip(&self.earlier_suppressed)
-                .any(|((layout, quantity), suppressed)| {
-                    (0..layout.cells.len()).any(|i| {
-                        quantity[i] == Some(q) && !suppressed[i] && !layout.cells[i].hidden
-                    })
-                })
-        })
+        self.current_quantity(cell)
+            .is_some_and(|q| self.shown_before[q])
     }
 
     /// Audits every revision together, with `suppressed` the current revision's suppression
