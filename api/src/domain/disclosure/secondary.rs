@@ -6,11 +6,13 @@
 //! category across councils and its group total, the councils' totals and the grand total) has
 //! one unknown, suppress its next smallest non-zero cell. That misses what only shows across
 //! lines (a bridge in a 2-D table's suppression graph), so then the exact audit runs over every
-//! line at once, and each cell it can recover gets a neighbour suppressed, until it passes.
+//! line at once, and each cell it can recover gets a neighbour suppressed, until it passes: for
+//! the table alone, then (for a correction) together with the earlier revisions. Last, cells
+//! suppressed to protect others that every reader can work out anyway are shown again.
 //!
-//! Zeros are never suppressed here: every suppressed cell then holds a positive count, so a
-//! direction that moves one unknown (which the audit guarantees exists) moves only positive
-//! cells, and non-negativity cannot pin any suppressed cell either.
+//! Zeros are never chosen: every suppressed cell then holds a positive count, so a direction
+//! that moves one unknown (which the audit guarantees exists) moves only positive cells, and
+//! non-negativity cannot pin any suppressed cell either.
 
 use std::collections::HashSet;
 
