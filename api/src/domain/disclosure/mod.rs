@@ -23,7 +23,9 @@ pub mod table;
 #[cfg(test)]
 mod properties;
 
-pub use primary::{MeasureCell, protect_count, protect_measure, round_count};
+pub use primary::{
+    MeasureCell, protect_count, protect_measure, protect_measure_beside, round_count,
+};
 pub use rules::{DisclosureRules, DisclosureRulesError};
 pub use secondary::protect_counts;
 pub use symbol::{Published, Symbol};
