@@ -135,6 +135,7 @@ fn settle(
             return;
         }
         if !suppress_beside(revisions, lines_of, &outcome, available, suppressed)
+            && !suppress_near_determined(revisions, lines_of, &outcome, available, suppressed)
             && !suppress_every_non_zero(revisions.current(), available, suppressed)
         {
             // Everything this revision could hide is hidden: what is left recoverable comes
@@ -235,6 +236,36 @@ fn suppress_beside(
         }
     }
     added
+}
+
+/// When no recoverable cell has a candidate on its own lines: the smallest non-zero visible
+/// cell on a line through any cell the audit can recover. Whether one was found.
+fn suppress_near_determined(
+    revisions: &Revisions,
+    lines_of: &[Vec<usize>],
+    outcome: &AuditOutcome,
+    available: &dyn Fn(usize) -> bool,
+    suppressed: &mut [bool],
+) -> bool {
+    let layout = revisions.current();
+    let neighbours = (0..layout.cells.len())
+        .filter(|&cell| {
+            revisions
+                .current_quantity(cell)
+                .is_some_and(|q| outcome.determined[q])
+        })
+        .flat_map(|cell| lines_of[cell].iter().copied())
+        .flat_map(|line| {
+            let line = &layout.lines[line];
+            std::iter::once(line.whole).chain(line.parts.iter().copied())
+        });
+    match smallest_visible(layout, suppressed, available, neighbours) {
+        Some(cell) => {
+            suppressed[cell] = true;
+            true
+        }
+        None => false,
+    }
 }
 
 /// The last resort, which always passes a single revision's audit: every non-zero cell hidden.
