@@ -14,6 +14,8 @@ pub mod clock;
 pub mod complaint;
 /// Provision deadlines, days without provision, reviews and evidence expiry.
 pub mod deadline;
+/// Disclosure control of shared figures: symbols, primary and secondary suppression, the exact audit.
+pub mod disclosure;
 /// The DfE 3-digit local authority code.
 pub mod la_code;
 /// The South-East demo partnership and its councils (reference data).
