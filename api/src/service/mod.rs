@@ -13,6 +13,10 @@ pub mod case;
 pub mod child;
 /// Councils, partnerships and memberships: shared reference data.
 pub mod directory;
+/// The partnership's metric catalogue and pupil populations (shared per partnership).
+pub mod metric;
+/// A council's returns: computed from its cases or submitted, approved, read.
+pub mod returns;
 /// The demo partnership and its children.
 pub mod seed;
 /// Council deadline settings.
