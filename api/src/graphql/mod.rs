@@ -15,6 +15,10 @@ pub mod child;
 pub mod context;
 /// Who am I, my council, my partnership.
 pub mod identity;
+/// The partnership's metric catalogue and pupil populations.
+pub mod metric;
+/// A council's returns: compute, submit, approve, read.
+pub mod returns;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -29,6 +33,8 @@ pub struct Query(
     child::ChildQuery,
     case::query::CaseQuery,
     calendar::CalendarQuery,
+    metric::MetricQuery,
+    returns::ReturnQuery,
 );
 
 /// All mutations.
@@ -38,6 +44,8 @@ pub struct Mutation(
     child::ChildMutation,
     case::mutation::CaseMutation,
     calendar::CalendarMutation,
+    metric::MetricMutation,
+    returns::ReturnMutation,
 );
 
 pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -11,6 +11,8 @@ pub mod health;
 pub mod limits;
 /// `/metrics` in Prometheus text format.
 pub mod metrics;
+/// `POST /returns/{period}`: a council's return as CSV.
+pub mod return_upload;
 /// CORS for configured browser origins, and security headers on every answer.
 pub mod security;
 /// What every handler shares.
@@ -48,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         ));
     let router = Router::new()
         .route("/graphql", get(graphiql::page).post(graphql::execute))
+        .route("/returns/{period}", axum::routing::post(return_upload::upload))
         .route_layer(in_flight_cap)
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))

@@ -19,6 +19,8 @@ pub mod metric;
 pub mod returns;
 /// The demo partnership and its children.
 pub mod seed;
+/// The demo's cases, pupil populations and returns.
+pub mod seed_figures;
 /// Council deadline settings.
 pub mod settings;
 /// The database handle every service takes.
