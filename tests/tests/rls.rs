@@ -224,6 +224,14 @@ async fn database_lock_alone_confines_every_council_table() {
             .graphql(&token, "mutation { setSchoolCalendar(academicYear: 2026, terms: [{ name: \"Autumn\", startsOn: \"2026-09-03\", endsOn: \"2026-12-18\" }], closures: [{ closedOn: \"2026-11-02\", reason: \"INSET\" }]) { isSet } }", serde_json::json!({}))
             .await;
         assert_eq!(body["data"]["setSchoolCalendar"]["isSet"], true, "{body}");
+        let (_, body) = app
+            .graphql(
+                &token,
+                "mutation { computeReturn(period: \"2026-27\") { id cells { value } } }",
+                serde_json::json!({}),
+            )
+            .await;
+        assert!(body["data"]["computeReturn"]["id"].is_string(), "{body}");
     }
     let db = app.database.connect().await;
     let kent = council_id(&db, "886").await;
@@ -236,6 +244,8 @@ async fn database_lock_alone_confines_every_council_table() {
         "school_term",
         "school_closure",
         "audit_event",
+        "council_return",
+        "return_cell",
     ] {
         let sql = format!("SELECT tenant_id::text AS tenant FROM \"{table}\"");
         let txn = as_app_role(&db, Some(&kent)).await;

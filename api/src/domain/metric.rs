@@ -86,8 +86,8 @@ impl Breakdown {
                 "other",
             ],
             Self::PrimaryNeed => &[
-                "SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "HI", "VI", "MSI", "PD", "ASD", "OTH",
-                "none",
+                "SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "HI", "VI", "MSI", "PD", "ASD",
+                "OTH", "none",
             ],
         }
     }
@@ -633,7 +633,11 @@ mod tests {
         );
         assert_eq!(parse_breakdowns(""), Ok(vec![]));
         assert!(parse_breakdowns("sex,sex").is_err());
-        assert!(parse_breakdowns("sex,ethnicity").unwrap_err().contains("ethnicity"));
+        assert!(
+            parse_breakdowns("sex,ethnicity")
+                .unwrap_err()
+                .contains("ethnicity")
+        );
         assert_eq!(format_breakdowns(&[Sex, PrimaryNeed]), "sex,primary_need");
     }
 
@@ -642,7 +646,11 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for definition in STANDARD_CATALOGUE {
             assert!(seen.insert(definition.code), "{} twice", definition.code);
-            assert!(parse_code("code", definition.code).is_ok(), "{}", definition.code);
+            assert!(
+                parse_code("code", definition.code).is_ok(),
+                "{}",
+                definition.code
+            );
             let proposed = ProposedDefinition {
                 code: definition.code.into(),
                 title: definition.title.into(),

@@ -95,7 +95,9 @@ fn in_range(year: i32) -> Result<i32, String> {
     if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
         Ok(year)
     } else {
-        Err(format!("the year must be between {FIRST_YEAR} and {LAST_YEAR}"))
+        Err(format!(
+            "the year must be between {FIRST_YEAR} and {LAST_YEAR}"
+        ))
     }
 }
 
@@ -114,8 +116,7 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-const FORMS: &str =
-    "use 2023-24 (academic year), 2023-24-autumn|spring|summer (term), 2024-03 (month) or fy2023-24 (financial year)";
+const FORMS: &str = "use 2023-24 (academic year), 2023-24-autumn|spring|summer (term), 2024-03 (month) or fy2023-24 (financial year)";
 
 impl Period {
     /// Parses a canonical code: `2023-24`, `2023-24-autumn`, `2024-03`, `fy2023-24`.
@@ -230,7 +231,9 @@ impl Period {
                 let month = MONTHS
                     .iter()
                     .position(|name| *name == month_name)
-                    .ok_or_else(|| format!("time_identifier {month_name:?} is not one the hub uses"))?;
+                    .ok_or_else(|| {
+                        format!("time_identifier {month_name:?} is not one the hub uses")
+                    })?;
                 let value = digits(6).ok_or_else(wrong)?;
                 if value % 100 != month as i32 + 1 {
                     return Err(wrong());
@@ -374,11 +377,7 @@ mod tests {
         ] {
             assert!(Period::parse(code).is_err(), "{code:?} accepted");
         }
-        assert!(
-            Period::parse("2024-13")
-                .unwrap_err()
-                .contains("01 to 12")
-        );
+        assert!(Period::parse("2024-13").unwrap_err().contains("01 to 12"));
         assert!(Period::parse("nonsense").unwrap_err().contains("fy2023-24"));
     }
 
@@ -441,8 +440,22 @@ mod tests {
             month(2024, 12),
             Some((date(2024, 12, 1), date(2024, 12, 31)))
         );
-        assert_eq!(Period::Month { year: 2024, month: 3 }.academic_year(), 2023);
-        assert_eq!(Period::Month { year: 2024, month: 9 }.academic_year(), 2024);
+        assert_eq!(
+            Period::Month {
+                year: 2024,
+                month: 3
+            }
+            .academic_year(),
+            2023
+        );
+        assert_eq!(
+            Period::Month {
+                year: 2024,
+                month: 9
+            }
+            .academic_year(),
+            2024
+        );
     }
 
     #[test]

@@ -127,11 +127,7 @@ pub fn check_submission(
         let allowed = parse_breakdowns(&definition.breakdowns).unwrap_or_default();
         if cell.breakdown == TOTAL {
             if cell.category != TOTAL {
-                rejected.push(reject(
-                    row,
-                    "category",
-                    "the total row's category is total",
-                ));
+                rejected.push(reject(row, "category", "the total row's category is total"));
             }
         } else {
             match Breakdown::parse(&cell.breakdown) {
@@ -368,7 +364,10 @@ pub fn parse_csv(text: &str) -> Result<Vec<SubmittedCell>, Vec<Rejection>> {
     let Some((_, header)) = records.next() else {
         return Err(vec![reject(1, "header", "the file is empty")]);
     };
-    let header: Vec<String> = header.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
     let mut positions = HashMap::new();
     let mut rejected = Vec::new();
     for column in CSV_COLUMNS {
@@ -399,7 +398,11 @@ pub fn parse_csv(text: &str) -> Result<Vec<SubmittedCell>, Vec<Rejection>> {
             rejected.push(reject(
                 line,
                 "row",
-                format!("has {} fields; the header has {}", fields.len(), header.len()),
+                format!(
+                    "has {} fields; the header has {}",
+                    fields.len(),
+                    header.len()
+                ),
             ));
             continue;
         }
@@ -411,7 +414,10 @@ pub fn parse_csv(text: &str) -> Result<Vec<SubmittedCell>, Vec<Rejection>> {
                 .unwrap_or_default()
         };
         let before = rejected.len();
-        let version = field("definition_version").parse::<i32>().ok().filter(|v| *v >= 1);
+        let version = field("definition_version")
+            .parse::<i32>()
+            .ok()
+            .filter(|v| *v >= 1);
         if version.is_none() {
             rejected.push(reject(
                 line,
@@ -539,15 +545,40 @@ mod tests {
                 },
             );
         };
-        add("referrals", 1, MetricUnit::Count, DefinitionStatus::Agreed, "sex,reason");
-        add("referrals", 2, MetricUnit::Count, DefinitionStatus::Draft, "sex");
+        add(
+            "referrals",
+            1,
+            MetricUnit::Count,
+            DefinitionStatus::Agreed,
+            "sex,reason",
+        );
+        add(
+            "referrals",
+            2,
+            MetricUnit::Count,
+            DefinitionStatus::Draft,
+            "sex",
+        );
         add("cme", 1, MetricUnit::Count, DefinitionStatus::Retired, "");
-        add("share", 1, MetricUnit::Percent, DefinitionStatus::Agreed, "sex");
+        add(
+            "share",
+            1,
+            MetricUnit::Percent,
+            DefinitionStatus::Agreed,
+            "sex",
+        );
         add("days", 1, MetricUnit::Median, DefinitionStatus::Agreed, "");
         map
     }
 
-    fn cell(row: usize, code: &str, version: i32, breakdown: &str, category: &str, value: f64) -> SubmittedCell {
+    fn cell(
+        row: usize,
+        code: &str,
+        version: i32,
+        breakdown: &str,
+        category: &str,
+        value: f64,
+    ) -> SubmittedCell {
         SubmittedCell {
             row,
             definition_code: code.into(),

@@ -24,6 +24,7 @@ pub enum MetricUnit {
     Percent,
     Median,
     Mean,
+    #[graphql(name = "RATE_PER_10000")]
     RatePer10000,
 }
 
@@ -254,9 +255,11 @@ impl MetricMutation {
         let id = context::parse_id("id", &id)?;
         let proposed = input.parse()?;
         let store = context::store(ctx)?;
-        Ok(catalogue::update_draft(&store.db, partnership_id, id, proposed)
-            .await?
-            .into())
+        Ok(
+            catalogue::update_draft(&store.db, partnership_id, id, proposed)
+                .await?
+                .into(),
+        )
     }
 
     /// Agrees a draft. Agreeing an agreed (or retired) version is a CONFLICT.
@@ -268,7 +271,9 @@ impl MetricMutation {
         let partnership_id = coordinated_partnership(context::principal(ctx)?)?;
         let id = context::parse_id("id", &id)?;
         let store = context::store(ctx)?;
-        Ok(catalogue::agree(&store.db, partnership_id, id).await?.into())
+        Ok(catalogue::agree(&store.db, partnership_id, id)
+            .await?
+            .into())
     }
 
     /// Retires a version: no new return may use it.
@@ -280,7 +285,9 @@ impl MetricMutation {
         let partnership_id = coordinated_partnership(context::principal(ctx)?)?;
         let id = context::parse_id("id", &id)?;
         let store = context::store(ctx)?;
-        Ok(catalogue::retire(&store.db, partnership_id, id).await?.into())
+        Ok(catalogue::retire(&store.db, partnership_id, id)
+            .await?
+            .into())
     }
 
     /// Sets a council's pupil population for an academic year (its first calendar year): a
@@ -324,15 +331,9 @@ impl MetricMutation {
         let council = directory::council_by_la_code(&store.db, la_code.trim())
             .await?
             .ok_or(AppError::NotFound("council"))?;
-        let set = catalogue::set_population(
-            &store.db,
-            setter,
-            council.id,
-            academic_year,
-            pupils,
-            false,
-        )
-        .await?;
+        let set =
+            catalogue::set_population(&store.db, setter, council.id, academic_year, pupils, false)
+                .await?;
         Ok(set.into())
     }
 }

@@ -130,8 +130,18 @@ impl From<ReturnDetail> for CouncilReturn {
             })
             .collect();
         cells.sort_by(|a, b| {
-            (&a.definition_code, a.definition_version, a.breakdown != "total", &a.breakdown)
-                .cmp(&(&b.definition_code, b.definition_version, b.breakdown != "total", &b.breakdown))
+            (
+                &a.definition_code,
+                a.definition_version,
+                a.breakdown != "total",
+                &a.breakdown,
+            )
+                .cmp(&(
+                    &b.definition_code,
+                    b.definition_version,
+                    b.breakdown != "total",
+                    &b.breakdown,
+                ))
         });
         Self {
             summary: detail.header.into(),

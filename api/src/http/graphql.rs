@@ -109,7 +109,10 @@ fn unavailable_retry_after(errors: &[async_graphql::ServerError]) -> Option<u64>
 }
 
 /// The verified caller of a request with a Bearer token (also `POST /returns/{period}`).
-pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Principal, AppError> {
     let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
         AppError::Unauthenticated("missing Authorization: Bearer <token> header".into())
     })?;

@@ -50,7 +50,10 @@ pub fn router(state: AppState) -> Router {
         ));
     let router = Router::new()
         .route("/graphql", get(graphiql::page).post(graphql::execute))
-        .route("/returns/{period}", axum::routing::post(return_upload::upload))
+        .route(
+            "/returns/{period}",
+            axum::routing::post(return_upload::upload),
+        )
         .route_layer(in_flight_cap)
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))

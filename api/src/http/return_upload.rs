@@ -6,11 +6,11 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::json;
 
 use super::graphql::{authenticate, error_response};
@@ -68,14 +68,7 @@ pub async fn upload(
     };
     let stored = match parse_csv(text) {
         Ok(cells) => {
-            returns::submit(
-                &state.store,
-                scope,
-                &principal.audit_actor(),
-                period,
-                cells,
-            )
-            .await
+            returns::submit(&state.store, scope, &principal.audit_actor(), period, cells).await
         }
         Err(rejections) => Err(AppError::BatchRejected(rejections)),
     };

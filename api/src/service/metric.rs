@@ -26,10 +26,7 @@ use crate::error::{AppError, AppResult};
 
 /// The partnership a council's figures belong to: its first (councils belong to one in practice).
 #[tracing::instrument(skip_all, fields(council = %council_id))]
-pub async fn partnership_of_council(
-    db: &DatabaseConnection,
-    council_id: Uuid,
-) -> AppResult<Uuid> {
+pub async fn partnership_of_council(db: &DatabaseConnection, council_id: Uuid) -> AppResult<Uuid> {
     membership::Entity::find()
         .filter(membership::Column::CouncilId.eq(council_id))
         .order_by_asc(membership::Column::PartnershipId)
@@ -159,10 +156,7 @@ pub async fn propose(
         },
     )
     .await?;
-    if versions
-        .iter()
-        .any(|v| v.status == DefinitionStatus::Draft)
-    {
+    if versions.iter().any(|v| v.status == DefinitionStatus::Draft) {
         return Err(AppError::conflict(
             "code",
             "this code already has a draft version: edit it or agree it first",

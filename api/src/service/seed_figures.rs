@@ -103,8 +103,7 @@ pub async fn seed_demo_returns(store: &Store, today: NaiveDate) -> AppResult<usi
         }
         let detail = returns::compute(store, scope, &seeder, period, None, today).await?;
         computed += 1;
-        if reference.la_code != DEMO_DRAFT_COUNCIL && detail.header.status == ReturnStatus::Draft
-        {
+        if reference.la_code != DEMO_DRAFT_COUNCIL && detail.header.status == ReturnStatus::Draft {
             returns::approve(store, scope, &seeder, detail.header.id).await?;
         }
     }
@@ -142,7 +141,11 @@ async fn seed_cases(
     let provision = |kind, full_time: bool, start: NaiveDate| NewProvision {
         kind,
         provider: "Demo Tuition Service".to_owned(),
-        hours_per_week: if full_time { 25.0 } else { 10.0 + index as f64 % 6.0 },
+        hours_per_week: if full_time {
+            25.0
+        } else {
+            10.0 + index as f64 % 6.0
+        },
         full_time,
         reduced_reason: (!full_time)
             .then(|| "Fatigue after treatment: a phased return agreed with the consultant".into()),
@@ -158,8 +161,16 @@ async fn seed_cases(
         open(0, CaseReason::Health, date(2025, 10, 6)? + shift, "1"),
     )
     .await?;
-    cases::decide(store, scope, seeder, on_time.id, true, None, date(2025, 10, 10)? + shift)
-        .await?;
+    cases::decide(
+        store,
+        scope,
+        seeder,
+        on_time.id,
+        true,
+        None,
+        date(2025, 10, 10)? + shift,
+    )
+    .await?;
     cases::start_provision(
         store,
         scope,
@@ -186,8 +197,16 @@ async fn seed_cases(
         open(1, CaseReason::Health, date(2025, 11, 10)? + shift, "2"),
     )
     .await?;
-    cases::decide(store, scope, seeder, reduced.id, true, None, date(2025, 11, 14)? + shift)
-        .await?;
+    cases::decide(
+        store,
+        scope,
+        seeder,
+        reduced.id,
+        true,
+        None,
+        date(2025, 11, 14)? + shift,
+    )
+    .await?;
     cases::add_evidence(
         store,
         scope,
@@ -222,7 +241,16 @@ async fn seed_cases(
         open(2, CaseReason::PermanentExclusion, date(2026, 1, 12)?, "3"),
     )
     .await?;
-    cases::decide(store, scope, seeder, excluded.id, true, None, date(2026, 1, 13)?).await?;
+    cases::decide(
+        store,
+        scope,
+        seeder,
+        excluded.id,
+        true,
+        None,
+        date(2026, 1, 13)?,
+    )
+    .await?;
     cases::start_provision(
         store,
         scope,

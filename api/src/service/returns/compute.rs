@@ -20,8 +20,8 @@ use entity::case::{self, ClosureReason};
 use entity::{child, medical_evidence, provision};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, JoinType};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait,
-    Select, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect, QueryTrait, Select, Statement,
 };
 use uuid::Uuid;
 
@@ -197,7 +197,8 @@ pub fn case_statement(
         )
     };
     let due = || {
-        referred_by_end().and(col(case::Column::ProvisionDueBy).between(date(start), date(due_until)))
+        referred_by_end()
+            .and(col(case::Column::ProvisionDueBy).between(date(start), date(due_until)))
     };
     let on_time = due().and(
         col(case::Column::ProvisionStartedOn)
@@ -218,9 +219,11 @@ pub fn case_statement(
         );
     let health = || {
         active()
-            .and(col(case::Column::Reason).eq(Expr::val(sea_orm::ActiveEnum::to_value(
-                &case::CaseReason::Health,
-            ))))
+            .and(
+                col(case::Column::Reason).eq(Expr::val(sea_orm::ActiveEnum::to_value(
+                    &case::CaseReason::Health,
+                ))),
+            )
             .and(col(case::Column::ProvisionStartedOn).lte(date(end)))
     };
     // Clinical evidence valid at some time in the period, on the same case.
@@ -261,7 +264,10 @@ pub fn case_statement(
 }
 
 /// The provision statement: provision running at the period end, by breakdown categories.
-pub fn provision_statement(provisions: Select<provision::Entity>, window: Window) -> Select<provision::Entity> {
+pub fn provision_statement(
+    provisions: Select<provision::Entity>,
+    window: Window,
+) -> Select<provision::Entity> {
     let end = window.end;
     let full_time = || Expr::col((provision::Entity, provision::Column::FullTime));
     let figures = [
@@ -301,12 +307,12 @@ pub async fn count_groups(txn: &CouncilTxn, window: Window) -> AppResult<Vec<Gro
         txn.select::<medical_evidence::Entity>(),
         window,
     )
-        .into_model::<GroupRow>()
-        .all(txn.conn())
-        .await?
-        .into_iter()
-        .map(|row| row.into_group(&CASE_COUNTS))
-        .collect();
+    .into_model::<GroupRow>()
+    .all(txn.conn())
+    .await?
+    .into_iter()
+    .map(|row| row.into_group(&CASE_COUNTS))
+    .collect();
     groups.extend(
         provision_statement(txn.select::<provision::Entity>(), window)
             .into_model::<GroupRow>()
@@ -390,7 +396,9 @@ pub fn median_statement(
     };
     let mut query = match of {
         MedianOf::DaysToProvision => join_child(cases.select_only())
-            .filter(col(case::Column::ProvisionStartedOn).between(date(window.start), date(window.end)))
+            .filter(
+                col(case::Column::ProvisionStartedOn).between(date(window.start), date(window.end)),
+            )
             .filter(col(case::Column::CouncilNotifiedOn).lte(date(window.end)))
             .filter(col(case::Column::WaitDays).is_not_null())
             .into_query(),
@@ -520,8 +528,8 @@ pub async fn complaint_counts(
 )]
 pub fn aggregation_sql(council_id: Uuid, window: Window) -> Vec<String> {
     let cases = || case::Entity::find().filter(case::Column::TenantId.eq(council_id));
-    let evidence = medical_evidence::Entity::find()
-        .filter(medical_evidence::Column::TenantId.eq(council_id));
+    let evidence =
+        medical_evidence::Entity::find().filter(medical_evidence::Column::TenantId.eq(council_id));
     let provisions =
         || provision::Entity::find().filter(provision::Column::TenantId.eq(council_id));
     let builder = || sea_orm::sea_query::PostgresQueryBuilder;
@@ -538,7 +546,10 @@ pub fn aggregation_sql(council_id: Uuid, window: Window) -> Vec<String> {
             MedianOf::DaysToProvision,
             vec![None, Some(Breakdown::Reason), Some(Breakdown::SenStatus)],
         ),
-        (MedianOf::HoursPerWeek, vec![None, Some(Breakdown::SenStatus)]),
+        (
+            MedianOf::HoursPerWeek,
+            vec![None, Some(Breakdown::SenStatus)],
+        ),
     ] {
         for breakdown in breakdowns {
             if let Some(statement) = median_statement(

@@ -175,8 +175,9 @@ pub async fn compute(
         let id = definition.id;
         match definition.unit {
             MetricUnit::Count => {
-                for (breakdown, category, value) in
-                    figures.count(&definition.code, &breakdowns).unwrap_or_default()
+                for (breakdown, category, value) in figures
+                    .count(&definition.code, &breakdowns)
+                    .unwrap_or_default()
                 {
                     cells.push(Cell::count(id, &breakdown, &category, value));
                 }
@@ -252,7 +253,14 @@ pub async fn compute(
     }
     let (header, created) =
         record::save_version(&txn, period, dates, ReturnSource::Computed, cells).await?;
-    audit::record(&txn, actor, "return.compute", "council_return", &[header.id]).await?;
+    audit::record(
+        &txn,
+        actor,
+        "return.compute",
+        "council_return",
+        &[header.id],
+    )
+    .await?;
     let detail = record::detail(&txn, header).await?;
     txn.commit().await?;
     tracing::info!(r#return = %detail.header.id, version = detail.header.version, created, cells = detail.cells.len(), "return computed");
