@@ -8,9 +8,10 @@
 
 use chrono::{Datelike, NaiveDate};
 
-/// The academic years the hub accepts: wide enough for any real return, narrow enough that date
-/// arithmetic never overflows.
-pub const FIRST_YEAR: i32 = 2000;
+/// The years the hub accepts: wide enough for any real return, narrow enough that date
+/// arithmetic never overflows. From 2012 because before it a code such as `2011-12` would be both
+/// December 2011 and the academic year 2011/12; from 2012 on no month code is also a year's.
+pub const FIRST_YEAR: i32 = 2012;
 pub const LAST_YEAR: i32 = 2100;
 
 /// A school term.
@@ -371,6 +372,7 @@ mod tests {
             "FY2023-24",
             "2023-24-",
             "1999-00",
+            "2011-12",
             "2101-02",
             "+202-03",
             "2023-2a",

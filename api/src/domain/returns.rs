@@ -633,7 +633,7 @@ mod tests {
             },
             cell(7, "unknown", 1, "total", "total", 1.0),
             cell(8, "referrals", 1, "sex", "other", 1.0),
-            cell(9, "referrals", 1, "total", "total", 1.5),
+            cell(9, "referrals", 1, "sex", "female", 1.5),
             cell(10, "referrals", 9, "total", "total", 1.0),
         ];
         assert_eq!(

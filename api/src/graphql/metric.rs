@@ -318,7 +318,11 @@ impl MetricMutation {
         {
             return Err(AppError::bad_input(
                 "academicYear",
-                "must be a year between 2000 and 2100",
+                format!(
+                    "must be a year between {} and {}",
+                    crate::domain::period::FIRST_YEAR,
+                    crate::domain::period::LAST_YEAR
+                ),
             ));
         }
         if !(1..=10_000_000).contains(&pupils) {

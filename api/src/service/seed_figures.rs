@@ -248,7 +248,7 @@ async fn seed_cases(
         excluded.id,
         true,
         None,
-        date(2026, 1, 13)?,
+        date(2026, 1, 15)?,
     )
     .await?;
     cases::start_provision(
