@@ -117,7 +117,7 @@ async fn returns_of(app: &TestApp, token: &str) -> Vec<Value> {
 }
 
 /// The cells of a return, by (code, breakdown, category).
-fn cells(ret: &Value) -> HashMap<(String, String, String), Value> {
+fn cells_of(ret: &Value) -> HashMap<(String, String, String), Value> {
     ret["cells"]
         .as_array()
         .expect("cells")
@@ -216,7 +216,7 @@ async fn computed_cells_match_cases_built_by_hand(backend: Backend) {
     assert_eq!(ret["periodEnd"], "2024-08-31");
     assert_eq!(ret["timePeriod"], "202324");
     assert_eq!(ret["timeIdentifier"], "Academic year");
-    let cells = cells(ret);
+    let cells = cells_of(ret);
     let v = |code: &str, b: &str, c: &str| value(&cells, code, b, c);
     let total = |code: &str| v(code, "total", "total");
 
@@ -347,7 +347,7 @@ async fn computed_cells_match_cases_built_by_hand(backend: Backend) {
     // Surrey's return is Surrey's own: no cases, every count zero.
     let surrey = app.token(Caller::Surrey, &["CME-Manager"]);
     let body = compute(&app, &surrey, "2023-24").await;
-    let surrey_cells = cells(&body["data"]["computeReturn"]);
+    let surrey_cells = cells_of(&body["data"]["computeReturn"]);
     assert_eq!(value(&surrey_cells, "referrals", "total", "total"), 0.0);
 }
 on_both_stores!(computed_cells_match_cases_built_by_hand);
@@ -455,7 +455,7 @@ async fn a_return_is_draft_until_approved_and_a_new_computation_is_a_new_version
             json!({ "id": second_id }),
         )
         .await;
-    let read = cells(&body["data"]["councilReturn"]);
+    let read = cells_of(&body["data"]["councilReturn"]);
     assert_eq!(value(&read, "referrals", "total", "total"), 2.0, "{body}");
     let caseworker = app.token(Caller::Kent, &["caseworker"]);
     let (_, body) = app
