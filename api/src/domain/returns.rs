@@ -470,8 +470,12 @@ pub fn parse_csv(text: &str) -> Result<Vec<SubmittedCell>, Vec<Rejection>> {
     }
 }
 
-/// Splits CSV text into records of fields, each with the line it starts on.
-fn split_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+/// A CSV record: the line it starts on, and its fields.
+type Record = (usize, Vec<String>);
+
+/// Splits CSV text into records of fields, each with the line it starts on; a malformed one is
+/// refused with its line.
+fn split_records(text: &str) -> Result<Vec<Record>, (usize, String)> {
     let mut records = Vec::new();
     let mut fields = Vec::new();
     let mut field = String::new();
