@@ -287,6 +287,7 @@ pub async fn retire(
 /// The definitions with these ids, of any partnership: for naming the cells of a council's own
 /// return (the ids come from the council's cells). Read inside the council's transaction too
 /// (the app role may read the shared tables).
+#[tracing::instrument(skip_all, fields(definitions = ids.len()))]
 pub async fn by_ids(
     db: &impl sea_orm::ConnectionTrait,
     ids: Vec<Uuid>,
@@ -385,6 +386,7 @@ pub async fn populations(
 }
 
 /// One council's pupil population in an academic year, if recorded.
+#[tracing::instrument(skip_all, fields(council = %council_id, academic_year))]
 pub async fn population_of(
     db: &DatabaseConnection,
     council_id: Uuid,

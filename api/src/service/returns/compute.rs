@@ -510,8 +510,12 @@ pub async fn medians(
 }
 
 /// The complaint figures, by code, for the period: **the one place the complaint service is
-/// wired in** (`service::complaint::figures::complaint_figures(txn, from, to_inclusive)`,
-/// issue 10). Until it is, the complaint definitions compute no cells.
+/// wired in** (`service::complaint::figures::complaint_figures(txn, window.start, window.end)`,
+/// issue 10), its fields mapped to `codes::COMPLAINTS_DECIDED` (decided), `COMPLAINTS_UPHELD`
+/// (upheld), `REMEDIES_DUE` (remedies_due), `REMEDIES_COMPLETED_ON_TIME`
+/// (remedies_completed_on_time), `REMEDIES_OVERDUE_AT_END` (remedies_overdue_at_end) and
+/// `COMPLAINT_MONEY_PAID_PENCE` (money_paid_pence). The upheld rate is derived from the first
+/// two by the caller. Until it is wired, the complaint definitions compute no cells.
 pub async fn complaint_counts(
     _txn: &CouncilTxn,
     _window: Window,
