@@ -385,6 +385,37 @@ async fn the_cabinet_reports_timeline_shows_the_committee_what_was_due_late_and_
         );
     }
 
+    // The same figures reach the council's return for the academic year, computed in the
+    // database beside the case figures (docs/domain.md, "Returns").
+    let (_, body) = app
+        .graphql(
+            &manager,
+            "mutation { computeReturn(period: \"2022-23\") { cells { definitionCode breakdown category value } } }",
+            json!({}),
+        )
+        .await;
+    let cells = body["data"]["computeReturn"]["cells"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    let total_of = |code: &str| {
+        cells
+            .iter()
+            .find(|c| c["definitionCode"] == code && c["breakdown"] == "total")
+            .map(|c| c["value"].clone())
+            .unwrap_or_else(|| panic!("no {code} in {body}"))
+    };
+    for (code, expected) in [
+        ("complaints_decided", 1.0),
+        ("complaints_upheld", 1.0),
+        ("complaints_upheld_percent", 100.0),
+        ("remedies_due", 5.0),
+        ("remedies_completed_on_time", 0.0),
+        ("remedies_overdue_at_end", 3.0),
+        ("complaint_money_paid_pence", 0.0),
+    ] {
+        assert_eq!(total_of(code), json!(expected), "{code}");
+    }
+
     // The case shows what is still owed on it: the payment for lost education.
     let (_, body) = app
         .graphql(

@@ -239,6 +239,14 @@ async fn database_lock_alone_confines_every_council_table() {
             .graphql(&token, "mutation($c: ID!) { addImprovementAction(input: { complaintId: $c, description: \"Weekly check\", ownerRole: \"Head of Service\", successMeasure: \"All on time\", dueOn: \"2026-12-01\" }) { id } }", serde_json::json!({ "c": complaint }))
             .await;
         assert!(body["errors"].is_null(), "{body}");
+        let (_, body) = app
+            .graphql(
+                &token,
+                "mutation { computeReturn(period: \"2026-27\") { id cells { value } } }",
+                serde_json::json!({}),
+            )
+            .await;
+        assert!(body["data"]["computeReturn"]["id"].is_string(), "{body}");
     }
     let db = app.database.connect().await;
     let kent = council_id(&db, "886").await;
@@ -255,6 +263,8 @@ async fn database_lock_alone_confines_every_council_table() {
         "remedy",
         "remedy_event",
         "improvement_action",
+        "council_return",
+        "return_cell",
     ] {
         let sql = format!("SELECT tenant_id::text AS tenant FROM \"{table}\"");
         let txn = as_app_role(&db, Some(&kent)).await;

@@ -304,3 +304,42 @@ async fn manager_cannot_reach_another_councils_complaints_remedies_or_actions(ba
     );
 }
 on_both_stores!(manager_cannot_reach_another_councils_complaints_remedies_or_actions);
+
+async fn analyst_cannot_read_another_councils_return(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let kent = app.token(Caller::Kent, &["manager"]);
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "mutation { computeReturn(period: \"2025-26\") { id } }",
+            json!({}),
+        )
+        .await;
+    let id = body["data"]["computeReturn"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    let surrey = app.token(Caller::Surrey, &["Insight"]);
+    let (_, body) = app
+        .graphql(
+            &surrey,
+            "query($id: ID!) { councilReturn(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+    let (_, body) = app
+        .graphql(&surrey, "{ councilReturns { id } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["councilReturns"], json!([]), "{body}");
+    let partnership = app.token(Caller::Partnership, &["partnership_analyst"]);
+    let (_, body) = app
+        .graphql(
+            &partnership,
+            "query($id: ID!) { councilReturn(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+}
+on_both_stores!(analyst_cannot_read_another_councils_return);

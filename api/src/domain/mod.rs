@@ -18,8 +18,14 @@ pub mod deadline;
 pub mod disclosure;
 /// The DfE 3-digit local authority code.
 pub mod la_code;
+/// The figures partnerships share: the standard catalogue, breakdowns and their categories.
+pub mod metric;
+/// Periods figures are returned for, and their DfE time_period and time_identifier.
+pub mod period;
 /// The South-East demo partnership and its councils (reference data).
 pub mod reference;
+/// A council's return: checking submitted cells, their digest, reading CSV.
+pub mod returns;
 /// Unique pupil numbers and their check letter.
 pub mod upn;
 

@@ -17,6 +17,10 @@ pub mod complaint;
 pub mod context;
 /// Who am I, my council, my partnership.
 pub mod identity;
+/// The partnership's metric catalogue and pupil populations.
+pub mod metric;
+/// A council's returns: compute, submit, approve, read.
+pub mod returns;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -32,6 +36,8 @@ pub struct Query(
     case::query::CaseQuery,
     calendar::CalendarQuery,
     complaint::query::ComplaintQuery,
+    metric::MetricQuery,
+    returns::ReturnQuery,
 );
 
 /// All mutations.
@@ -42,6 +48,8 @@ pub struct Mutation(
     case::mutation::CaseMutation,
     calendar::CalendarMutation,
     complaint::mutation::ComplaintMutation,
+    metric::MetricMutation,
+    returns::ReturnMutation,
 );
 
 pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;

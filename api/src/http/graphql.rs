@@ -109,7 +109,7 @@ fn unavailable_retry_after(errors: &[async_graphql::ServerError]) -> Option<u64>
 }
 
 /// The verified caller of a request with `Authorization: Bearer <token>`; UNAUTHENTICATED
-/// otherwise. Shared with the CSV exports.
+/// otherwise. Shared with the CSV routes (complaint exports, return uploads).
 pub(crate) async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,

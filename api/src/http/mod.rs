@@ -13,6 +13,8 @@ pub mod health;
 pub mod limits;
 /// `/metrics` in Prometheus text format.
 pub mod metrics;
+/// `POST /returns/{period}`: a council's return as CSV.
+pub mod return_upload;
 /// CORS for configured browser origins, and security headers on every answer.
 pub mod security;
 /// What every handler shares.
@@ -53,6 +55,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/exports/complaints/monitoring.csv",
             get(complaint_export::monitoring_csv),
+        )
+        .route(
+            "/returns/{period}",
+            axum::routing::post(return_upload::upload),
         )
         .route_layer(in_flight_cap)
         .route("/graphiql/{file}", get(graphiql::asset))

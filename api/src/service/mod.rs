@@ -15,8 +15,14 @@ pub mod child;
 pub mod complaint;
 /// Councils, partnerships and memberships: shared reference data.
 pub mod directory;
+/// The partnership's metric catalogue and pupil populations (shared per partnership).
+pub mod metric;
+/// A council's returns: computed from its cases or submitted, approved, read.
+pub mod returns;
 /// The demo partnership and its children.
 pub mod seed;
+/// The demo's cases, pupil populations and returns.
+pub mod seed_figures;
 /// Council deadline settings.
 pub mod settings;
 /// The database handle every service takes.
