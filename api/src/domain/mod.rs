@@ -12,6 +12,8 @@ pub mod child;
 pub mod clock;
 /// Provision deadlines, days without provision, reviews and evidence expiry.
 pub mod deadline;
+/// Disclosure control: primary and secondary suppression, symbols (docs/domain.md).
+pub mod disclosure;
 /// The DfE 3-digit local authority code.
 pub mod la_code;
 /// The South-East demo partnership and its councils (reference data).
