@@ -18,6 +18,8 @@ pub mod council;
 pub mod council_return;
 /// A council's deadline settings. Council-private.
 pub mod council_setting;
+/// A partnership's disclosure settings. Shared per partnership.
+pub mod disclosure_setting;
 /// Time-limited medical evidence. Council-private.
 pub mod medical_evidence;
 /// Which councils belong to which partnership. Shared reference data.
@@ -30,6 +32,12 @@ pub mod partnership;
 pub mod provision;
 /// A council's pupil population per academic year. Shared.
 pub mod pupil_population;
+/// A partnership's published, disclosure-controlled figures for a period. Shared.
+pub mod release;
+/// One published figure of a release. Shared.
+pub mod release_cell;
+/// Which councils and definition versions a release covers. Shared.
+pub mod release_coverage;
 /// One figure of a council's return. Council-private.
 pub mod return_cell;
 /// A council's closure days inside terms. Council-private.
