@@ -373,6 +373,22 @@ impl CompilerTxn {
         Ok(latest)
     }
 
+    /// The periods member councils have approved returns for, most returns first.
+    pub async fn approved_periods(&self) -> AppResult<Vec<(String, i64)>> {
+        let mut periods: Vec<(String, i64)> = council_return::Entity::find()
+            .select_only()
+            .column(council_return::Column::Period)
+            .column_as(council_return::Column::TenantId.count(), "returns")
+            .filter(council_return::Column::TenantId.is_in(self.members.clone()))
+            .filter(council_return::Column::Status.eq(ReturnStatus::Approved))
+            .group_by(council_return::Column::Period)
+            .into_tuple()
+            .all(&self.txn)
+            .await?;
+        periods.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        Ok(periods)
+    }
+
     /// Returns by id that were approved (even if superseded since): what an earlier revision
     /// was compiled from. Anything else asked for is simply absent.
     pub async fn approved_returns_by_id(&self, ids: &[Uuid]) -> AppResult<Vec<ApprovedReturn>> {

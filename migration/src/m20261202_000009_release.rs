@@ -103,7 +103,7 @@ impl MigrationTrait for Migration {
             let mut create = Index::create();
             create.name(index).table(name("release"));
             for column in columns {
-                create.col(name(*column));
+                create.col(name(column));
             }
             if index == "release_partnership_period_revision" {
                 create.unique();

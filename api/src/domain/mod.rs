@@ -18,6 +18,8 @@ pub mod disclosure;
 pub mod la_code;
 /// The South-East demo partnership and its councils (reference data).
 pub mod reference;
+/// Assembling a release from approved returns: like-for-like groups and published cells.
+pub mod release;
 /// Unique pupil numbers and their check letter.
 pub mod upn;
 

@@ -15,6 +15,8 @@ pub mod child;
 pub mod context;
 /// Who am I, my council, my partnership.
 pub mod identity;
+/// Releases: compiling, disclosure settings, published figures.
+pub mod release;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -29,6 +31,7 @@ pub struct Query(
     child::ChildQuery,
     case::query::CaseQuery,
     calendar::CalendarQuery,
+    release::query::ReleaseQuery,
 );
 
 /// All mutations.
@@ -38,6 +41,7 @@ pub struct Mutation(
     child::ChildMutation,
     case::mutation::CaseMutation,
     calendar::CalendarMutation,
+    release::mutation::ReleaseMutation,
 );
 
 pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;

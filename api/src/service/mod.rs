@@ -13,6 +13,8 @@ pub mod case;
 pub mod child;
 /// Councils, partnerships and memberships: shared reference data.
 pub mod directory;
+/// Releases: compiling, revising and reading a partnership's published figures.
+pub mod release;
 /// The demo partnership and its children.
 pub mod seed;
 /// Council deadline settings.

@@ -111,6 +111,7 @@ pub async fn seed_demo(store: &Store) -> AppResult<usize> {
             created += 1;
         }
     }
+    super::release::seed_demo_release(store).await?;
     Ok(created)
 }
 
