@@ -12,7 +12,7 @@ pub mod child;
 pub mod clock;
 /// Provision deadlines, days without provision, reviews and evidence expiry.
 pub mod deadline;
-/// Disclosure control: primary and secondary suppression, symbols (docs/domain.md).
+/// Disclosure control of shared figures: symbols, primary and secondary suppression, the exact audit.
 pub mod disclosure;
 /// The DfE 3-digit local authority code.
 pub mod la_code;
