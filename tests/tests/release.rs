@@ -699,3 +699,50 @@ async fn rows(
     txn.query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
         .await
 }
+
+async fn the_demo_compiles_one_release_for_the_period_most_councils_approved(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let figures = Figures::of(&app).await;
+    let referrals = figures
+        .definition(figures.partnership, "referrals", MetricUnit::Count, "sex")
+        .await;
+    for (n, (_, council)) in figures.councils.iter().enumerate() {
+        let period = if n < 12 { "2024-03" } else { PERIOD };
+        figures
+            .put_return(
+                *council,
+                period,
+                1,
+                ReturnStatus::Approved,
+                &by_sex(referrals, 10, 20),
+            )
+            .await;
+    }
+    let store = api::service::Store::new(
+        app.database.connect().await,
+        app.database.connect().await,
+        migration::APP_ROLE.to_owned(),
+        std::sync::Arc::default(),
+    );
+    let seeded = api::service::release::seed_demo_release(&store).await;
+    assert_eq!(seeded.map_err(|e| e.client_message()), Ok(1));
+    let again = api::service::release::seed_demo_release(&store).await;
+    assert_eq!(
+        again.map_err(|e| e.client_message()),
+        Ok(0),
+        "seeded once only"
+    );
+    let (_, body) = app
+        .graphql(
+            &partnership_analyst(&app),
+            "{ releases { edges { node { period revision compiledBy } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["releases"]["edges"],
+        json!([{ "node": { "period": "2024-03", "revision": 1, "compiledBy": "demo-seed" } }]),
+        "{body}"
+    );
+}
+on_both_stores!(the_demo_compiles_one_release_for_the_period_most_councils_approved);

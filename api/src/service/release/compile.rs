@@ -55,7 +55,7 @@ pub struct Compiled {
     pub cells: usize,
 }
 
-/// Checks the period is a canonical code: `2023-24`, `2023-24-autumn|spring|summer`, `2024-03`,
+/// Checks the period is a canonical code (as `domain::period` reads them, years 2012 to 2100): `2023-24`, `2023-24-autumn|spring|summer`, `2024-03`,
 /// `fy2023-24` (docs/domain.md, "Periods").
 pub fn parse_period(period: &str) -> AppResult<String> {
     let bad = || {
@@ -388,7 +388,7 @@ mod tests {
             "2024-03",
             "2024-12",
             "fy2023-24",
-            "1999-00",
+            "2099-00",
         ] {
             assert!(parse_period(period).is_ok(), "{period}");
         }
@@ -408,6 +408,8 @@ mod tests {
             "2023/24",
             "2023-24-",
             "é023-24",
+            "2011-12",
+            "1999-00",
         ] {
             let Err(AppError::BadUserInput { field, .. }) = parse_period(period) else {
                 panic!("{period} should be refused");
