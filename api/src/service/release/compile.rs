@@ -92,7 +92,12 @@ pub fn parse_period(period: &str) -> AppResult<String> {
     } else {
         false
     };
-    if ok {
+    // The years `domain::period` accepts: from 2012 no month code is also a year's.
+    let year = period
+        .trim_start_matches("fy")
+        .get(..4)
+        .and_then(|y| y.parse::<i32>().ok());
+    if ok && year.is_some_and(|y| (2012..=2100).contains(&y)) {
         Ok(period.to_owned())
     } else {
         Err(bad())
