@@ -19,7 +19,13 @@ pub mod symbol;
 /// The tables going in and coming out.
 pub mod table;
 
-pub use primary::{MeasureCell, protect_count, protect_measure, round_count};
+/// The property test of the whole module, with its own independent checker.
+#[cfg(test)]
+mod properties;
+
+pub use primary::{
+    MeasureCell, protect_count, protect_measure, protect_measure_beside, round_count,
+};
 pub use rules::{DisclosureRules, DisclosureRulesError};
 pub use secondary::protect_counts;
 pub use symbol::{Published, Symbol};

@@ -85,6 +85,21 @@ pub fn protect_measure(
     }
 }
 
+/// [`protect_measure`] for a statistic published beside the count cell of its numerator (or
+/// base): `c` whenever that cell is `c`, so that a percentage of a visible base cannot give back
+/// a count that secondary suppression hid.
+pub fn protect_measure_beside(
+    rules: &DisclosureRules,
+    cell: Option<&MeasureCell>,
+    decimals: u32,
+    counts_shown: &[&Published],
+) -> Published {
+    if cell.is_some() && counts_shown.iter().any(|shown| shown.is_suppressed()) {
+        return Published::Symbol(Symbol::Suppressed);
+    }
+    protect_measure(rules, cell, decimals)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +250,22 @@ mod tests {
         assert_eq!(
             protect_measure(&rules, Some(&measure(2.0 / 3.0, None, 30)), 0),
             Published::Measure(1.0)
+        );
+    }
+
+    #[test]
+    fn a_percentage_of_a_count_secondary_suppression_hid_is_suppressed() {
+        let rules = DisclosureRules::default();
+        let cell = measure(30.0, Some(12), 40);
+        let hidden = C;
+        let shown = Published::Count(40);
+        assert_eq!(
+            protect_measure_beside(&rules, Some(&cell), 1, &[&hidden, &shown]),
+            C
+        );
+        assert_eq!(
+            protect_measure_beside(&rules, Some(&cell), 1, &[&Published::Count(10), &shown]),
+            Published::Measure(30.0)
         );
     }
 

@@ -19,6 +19,8 @@ pub(super) struct Revisions {
     /// primary rule publishes zeros) and so is treated as known.
     quantity: Vec<Vec<Option<usize>>>,
     quantities: usize,
+    /// Per quantity: shown by an earlier revision.
+    shown_before: Vec<bool>,
 }
 
 /// What one audit found.
@@ -37,7 +39,7 @@ impl Revisions {
         let mut ids: HashMap<(&CellKey, i64), usize> = HashMap::new();
         let mut quantity = Vec::with_capacity(layouts.len());
         for layout in &layouts {
-            let of_cells = layout
+            let of_cells: Vec<Option<usize>> = layout
                 .cells
                 .iter()
                 .map(|cell| {
@@ -50,11 +52,25 @@ impl Revisions {
             quantity.push(of_cells);
         }
         let quantities = ids.len();
+        let mut shown_before = vec![false; quantities];
+        for ((layout, quantity), suppressed) in
+            layouts.iter().zip(&quantity).zip(&earlier_suppressed)
+        {
+            for (i, cell) in layout.cells.iter().enumerate() {
+                if let Some(q) = quantity[i]
+                    && !suppressed.get(i).copied().unwrap_or(false)
+                    && !cell.hidden
+                {
+                    shown_before[q] = true;
+                }
+            }
+        }
         Self {
             layouts,
             earlier_suppressed,
             quantity,
             quantities,
+            shown_before,
         }
     }
 
@@ -71,21 +87,38 @@ impl Revisions {
             .and_then(|cells| cells.get(cell).copied().flatten())
     }
 
-    /// Audits every revision together, with `suppressed` the current revision's suppression.
-    pub fn audit(&self, suppressed: &[bool]) -> AuditOutcome {
+    /// Whether a cell of the current revision holds a quantity an earlier revision shows:
+    /// suppressing it now would hide nothing.
+    pub fn shown_earlier(&self, cell: usize) -> bool {
+        self.current_quantity(cell)
+            .is_some_and(|q| self.shown_before[q])
+    }
+
+    /// Audits every revision together, with `suppressed` the current revision's suppression
+    /// and `protect` the current cells that must stay unrecoverable (every cell an earlier
+    /// revision suppressed must, too).
+    pub fn audit(&self, suppressed: &[bool], protect: &[bool]) -> AuditOutcome {
         let mut known = vec![false; self.quantities];
         let mut secret = vec![false; self.quantities];
+        let current = self.layouts.len() - 1;
         let masks = self
             .earlier_suppressed
             .iter()
             .map(Vec::as_slice)
             .chain(std::iter::once(suppressed));
-        for ((layout, quantity), mask) in self.layouts.iter().zip(&self.quantity).zip(masks) {
+        for (t, ((layout, quantity), mask)) in self
+            .layouts
+            .iter()
+            .zip(&self.quantity)
+            .zip(masks)
+            .enumerate()
+        {
             for (i, cell) in layout.cells.iter().enumerate() {
                 let Some(q) = quantity[i] else { continue };
-                let hidden_here = mask.get(i).copied().unwrap_or(false);
-                if hidden_here {
-                    secret[q] = true;
+                if mask.get(i).copied().unwrap_or(false) {
+                    if t < current || protect.get(i).copied().unwrap_or(true) {
+                        secret[q] = true;
+                    }
                 } else if !cell.hidden {
                     known[q] = true;
                 }

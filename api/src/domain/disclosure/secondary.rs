@@ -6,11 +6,13 @@
 //! category across councils and its group total, the councils' totals and the grand total) has
 //! one unknown, suppress its next smallest non-zero cell. That misses what only shows across
 //! lines (a bridge in a 2-D table's suppression graph), so then the exact audit runs over every
-//! line at once, and each cell it can recover gets a neighbour suppressed, until it passes.
+//! line at once, and each cell it can recover gets a neighbour suppressed, until it passes: for
+//! the table alone, then (for a correction) together with the earlier revisions. Last, cells
+//! suppressed to protect others that every reader can work out anyway are shown again.
 //!
-//! Zeros are never suppressed here: every suppressed cell then holds a positive count, so a
-//! direction that moves one unknown (which the audit guarantees exists) moves only positive
-//! cells, and non-negativity cannot pin any suppressed cell either.
+//! Zeros are never chosen: every suppressed cell then holds a positive count, so a direction
+//! that moves one unknown (which the audit guarantees exists) moves only positive cells, and
+//! non-negativity cannot pin any suppressed cell either.
 
 use std::collections::HashSet;
 
@@ -67,30 +69,80 @@ pub fn protect_counts(
                 .map(|(cell, _)| &cell.key)
         })
         .collect();
-    for (cell, suppressed) in layout.cells.iter().zip(suppressed.iter_mut()) {
-        if !cell.hidden && carried.contains(&cell.key) {
-            *suppressed = true;
-        }
+    let sensitive = suppressed.clone();
+    let carried: Vec<bool> = layout
+        .cells
+        .iter()
+        .map(|cell| !cell.hidden && carried.contains(&cell.key))
+        .collect();
+    for (suppressed, carried) in suppressed.iter_mut().zip(&carried) {
+        *suppressed |= *carried;
     }
-    drop(carried);
 
     let lines_of = layout.lines_of_cells();
     complete_lines(&layout, &mut suppressed);
-    let revisions = Revisions::new(earlier, layout);
-    loop {
-        let outcome = revisions.audit(&suppressed);
-        if outcome.failing.is_empty() {
-            break;
-        }
-        if !suppress_beside(&revisions, &lines_of, &outcome, &mut suppressed)
-            && !suppress_every_non_zero(revisions.current(), &mut suppressed)
-        {
-            // Everything non-zero in this revision is already hidden: what is left recoverable
-            // comes from earlier revisions alone (a structure that changed between them).
-            break;
+    // First as a table on its own, as a reader of this revision alone sees it...
+    let alone = Revisions::new(Vec::new(), layout.clone());
+    settle(&alone, &lines_of, &sensitive, &|_| true, &mut suppressed);
+    // ...then together with every earlier revision, where suppressing a cell an earlier
+    // revision shows (with the same value) would hide nothing.
+    let together = (!earlier.is_empty()).then(|| Revisions::new(earlier, layout));
+    if let Some(together) = &together {
+        let shown_earlier: Vec<bool> = (0..suppressed.len())
+            .map(|cell| together.shown_earlier(cell))
+            .collect();
+        settle(
+            together,
+            &lines_of,
+            &sensitive,
+            &|cell| !shown_earlier[cell],
+            &mut suppressed,
+        );
+    }
+    // A cell suppressed only to protect others, that every reader can work out anyway,
+    // protects nothing: show it (showing what is determined reveals nothing more, so every
+    // other cell stays as protected as it was). A cell kept `c` because an earlier revision
+    // suppressed it stays `c` whatever its corrected value.
+    let mut determined: Vec<bool> = vec![true; suppressed.len()];
+    for revisions in std::iter::once(&alone).chain(together.as_ref()) {
+        let outcome = revisions.audit(&suppressed, &sensitive);
+        for (cell, determined) in determined.iter_mut().enumerate() {
+            *determined &= revisions
+                .current_quantity(cell)
+                .is_some_and(|q| outcome.determined[q]);
         }
     }
-    publish(rules, table, revisions.current(), &suppressed, previous)
+    for cell in 0..suppressed.len() {
+        if suppressed[cell] && !sensitive[cell] && !carried[cell] && determined[cell] {
+            suppressed[cell] = false;
+        }
+    }
+    publish(rules, table, alone.current(), &suppressed, previous)
+}
+
+/// Adds suppressions until the audit of `revisions` recovers no small count of the current
+/// revision and no cell an earlier revision suppressed, choosing only `available` cells.
+fn settle(
+    revisions: &Revisions,
+    lines_of: &[Vec<usize>],
+    sensitive: &[bool],
+    available: &dyn Fn(usize) -> bool,
+    suppressed: &mut [bool],
+) {
+    loop {
+        let outcome = revisions.audit(suppressed, sensitive);
+        if outcome.failing.is_empty() {
+            return;
+        }
+        if !suppress_beside(revisions, lines_of, &outcome, available, suppressed)
+            && !suppress_near_determined(revisions, lines_of, &outcome, available, suppressed)
+            && !suppress_every_non_zero(revisions.current(), available, suppressed)
+        {
+            // Everything this revision could hide is hidden: what is left recoverable comes
+            // from earlier revisions (docs/domain.md, "Disclosure control", "Limits").
+            return;
+        }
+    }
 }
 
 /// Whether a cell is an unknown to a reader of this revision alone.
@@ -99,16 +151,21 @@ fn unknown(layout: &Layout, suppressed: &[bool], cell: usize) -> bool {
     value != 0 && (suppressed[cell] || layout.cells[cell].hidden)
 }
 
-/// The smallest non-zero visible cell among `cells` (the earliest of equals).
+/// The smallest non-zero visible cell among `cells` that is `available` (the earliest of
+/// equals).
 fn smallest_visible(
     layout: &Layout,
     suppressed: &[bool],
+    available: &dyn Fn(usize) -> bool,
     cells: impl IntoIterator<Item = usize>,
 ) -> Option<usize> {
     cells
         .into_iter()
         .filter(|&cell| {
-            !suppressed[cell] && !layout.cells[cell].hidden && layout.cells[cell].value != 0
+            !suppressed[cell]
+                && !layout.cells[cell].hidden
+                && layout.cells[cell].value != 0
+                && available(cell)
         })
         .min_by_key(|&cell| (layout.cells[cell].value, cell))
 }
@@ -127,7 +184,7 @@ fn complete_lines(layout: &Layout, suppressed: &mut [bool]) {
             if layout.cells[lone].hidden {
                 continue;
             }
-            if let Some(partner) = smallest_visible(layout, suppressed, cells()) {
+            if let Some(partner) = smallest_visible(layout, suppressed, &|_| true, cells()) {
                 suppressed[partner] = true;
                 changed = true;
             }
@@ -145,6 +202,7 @@ fn suppress_beside(
     revisions: &Revisions,
     lines_of: &[Vec<usize>],
     outcome: &AuditOutcome,
+    available: &dyn Fn(usize) -> bool,
     suppressed: &mut [bool],
 ) -> bool {
     let layout = revisions.current();
@@ -171,7 +229,7 @@ fn suppress_beside(
             let line = &layout.lines[line];
             std::iter::once(line.whole).chain(line.parts.iter().copied())
         });
-        if let Some(cell) = smallest_visible(layout, suppressed, neighbours) {
+        if let Some(cell) = smallest_visible(layout, suppressed, available, neighbours) {
             suppressed[cell] = true;
             touched.extend(lines_of[cell].iter().copied());
             added = true;
@@ -180,12 +238,46 @@ fn suppress_beside(
     added
 }
 
+/// When no recoverable cell has a candidate on its own lines: the smallest non-zero visible
+/// cell on a line through any cell the audit can recover. Whether one was found.
+fn suppress_near_determined(
+    revisions: &Revisions,
+    lines_of: &[Vec<usize>],
+    outcome: &AuditOutcome,
+    available: &dyn Fn(usize) -> bool,
+    suppressed: &mut [bool],
+) -> bool {
+    let layout = revisions.current();
+    let neighbours = (0..layout.cells.len())
+        .filter(|&cell| {
+            revisions
+                .current_quantity(cell)
+                .is_some_and(|q| outcome.determined[q])
+        })
+        .flat_map(|cell| lines_of[cell].iter().copied())
+        .flat_map(|line| {
+            let line = &layout.lines[line];
+            std::iter::once(line.whole).chain(line.parts.iter().copied())
+        });
+    match smallest_visible(layout, suppressed, available, neighbours) {
+        Some(cell) => {
+            suppressed[cell] = true;
+            true
+        }
+        None => false,
+    }
+}
+
 /// The last resort, which always passes a single revision's audit: every non-zero cell hidden.
-fn suppress_every_non_zero(layout: &Layout, suppressed: &mut [bool]) -> bool {
+fn suppress_every_non_zero(
+    layout: &Layout,
+    available: &dyn Fn(usize) -> bool,
+    suppressed: &mut [bool],
+) -> bool {
     let mut added = false;
-    for (cell, suppressed) in layout.cells.iter().zip(suppressed.iter_mut()) {
-        if !*suppressed && !cell.hidden && cell.value != 0 {
-            *suppressed = true;
+    for (i, cell) in layout.cells.iter().enumerate() {
+        if !suppressed[i] && !cell.hidden && cell.value != 0 && available(i) {
+            suppressed[i] = true;
             added = true;
         }
     }
@@ -299,8 +391,9 @@ mod tests {
             .unwrap_or_default();
         let layout = Layout::build(&protected.source);
         let suppressed = layout.suppressed_in(protected);
+        let protect = suppressed.clone();
         Revisions::new(earlier, layout)
-            .audit(&suppressed)
+            .audit(&suppressed, &protect)
             .failing
             .is_empty()
     }
@@ -381,7 +474,7 @@ mod tests {
             .position(|cell| cell.key == CellKey::RowCategory(1, "need".into(), "c".into()))
             .unwrap();
         let revisions = Revisions::new(Vec::new(), layout);
-        let outcome = revisions.audit(&suppressed);
+        let outcome = revisions.audit(&suppressed, &suppressed);
         assert_eq!(
             outcome.failing,
             vec![revisions.current_quantity(bridge).unwrap()]

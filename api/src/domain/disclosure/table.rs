@@ -50,9 +50,10 @@ pub struct ProtectedCountRow {
 pub struct ProtectedCountTable {
     /// One per row of the table, in the same order (`x` cells when not returned).
     pub rows: Vec<ProtectedCountRow>,
-    /// The group's total per breakdown category: sum over the councils that returned that breakdown.
+    /// The group's total per breakdown category: sum over the councils that returned that
+    /// breakdown (`x` when none did).
     pub group_categories: Vec<Vec<Published>>,
-    /// The group's grand total: sum of the returned council totals.
+    /// The group's grand total: sum of the returned council totals (`x` when none were).
     pub group_total: Published,
     /// The TRUE table this revision was protected from, which a later revision must be audited
     /// against. Keep it in memory for the compile (or rebuild it from the return versions a stored
