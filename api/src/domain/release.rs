@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::disclosure::{
     BreakdownShape, CountRow, CountTable, DisclosureRules, MeasureCell, ProtectedCountRow,
-    ProtectedCountTable, Published, Symbol, protect_measure,
+    ProtectedCountTable, Published, Symbol, protect_measure_beside,
 };
 
 /// The breakdown and category names of a council's (or the group's) total.
@@ -201,13 +201,27 @@ pub fn combine_measures(unit: MetricUnit, cells: &[MeasureCell]) -> Option<Measu
 }
 
 /// The published cells of a measure group: each council's cells under the primary rule for
-/// derived statistics, then the group's.
+/// derived statistics, then the group's. `beside` holds the published cells of the count figures
+/// the measure is built on (its numerator's and denominator's) in this release: a measure whose
+/// count is `c` at the same place (council, breakdown, category) is `c` too, or the two together
+/// would give back what secondary suppression hid.
 pub fn measure_cells(
     rules: &DisclosureRules,
     unit: MetricUnit,
     shapes: &[BreakdownShape],
     figures: &[CouncilFigures<'_>],
+    beside: &[&[PublishedCell]],
 ) -> Vec<PublishedCell> {
+    let shown = |council: Option<usize>, (breakdown, category): &(String, String)| {
+        beside
+            .iter()
+            .flat_map(|cells| cells.iter())
+            .filter(|c| {
+                c.council == council && c.breakdown == *breakdown && c.category == *category
+            })
+            .map(|c| &c.value)
+            .collect::<Vec<_>>()
+    };
     let mut places = vec![(TOTAL.to_owned(), TOTAL.to_owned())];
     for shape in shapes {
         for category in &shape.categories {
@@ -229,7 +243,12 @@ pub fn measure_cells(
                 council: Some(index),
                 breakdown: place.0.clone(),
                 category: place.1.clone(),
-                value: protect_measure(rules, find(*cells, place).as_ref(), MEASURE_DECIMALS),
+                value: protect_measure_beside(
+                    rules,
+                    find(*cells, place).as_ref(),
+                    MEASURE_DECIMALS,
+                    &shown(Some(index), place),
+                ),
             });
         }
     }
@@ -240,7 +259,12 @@ pub fn measure_cells(
             council: None,
             breakdown: place.0.clone(),
             category: place.1.clone(),
-            value: protect_measure(rules, group.as_ref(), MEASURE_DECIMALS),
+            value: protect_measure_beside(
+                rules,
+                group.as_ref(),
+                MEASURE_DECIMALS,
+                &shown(None, place),
+            ),
         });
     }
     out
@@ -491,12 +515,38 @@ mod tests {
             MetricUnit::Median,
             &[],
             &[Some(&kent[..])],
+            &[],
         );
         assert!(
             cells
                 .iter()
                 .all(|c| matches!(c.value, Published::Symbol(_)))
         );
+    }
+
+    #[test]
+    fn a_percentage_beside_a_suppressed_count_is_suppressed_with_it() {
+        let kent = [ReturnedCell {
+            breakdown: TOTAL.into(),
+            category: TOTAL.into(),
+            value: 50.0,
+            numerator: Some(20),
+            base: Some(40),
+        }];
+        let figures = [Some(&kent[..])];
+        let rules = DisclosureRules::default();
+        let count = |value: Published| PublishedCell {
+            council: Some(0),
+            breakdown: TOTAL.into(),
+            category: TOTAL.into(),
+            value,
+        };
+        let hidden = [count(Published::Symbol(Symbol::Suppressed))];
+        let cells = measure_cells(&rules, MetricUnit::Percent, &[], &figures, &[&hidden]);
+        assert_eq!(cells[0].value, Published::Symbol(Symbol::Suppressed));
+        let shown = [count(Published::Count(20))];
+        let cells = measure_cells(&rules, MetricUnit::Percent, &[], &figures, &[&shown]);
+        assert_eq!(cells[0].value, Published::Measure(50.0));
     }
 
     #[test]

@@ -233,8 +233,12 @@ fn build(
         .map(|r| (r.council_id(), r))
         .collect();
     let mut disclosure_time = Duration::ZERO;
-    let mut cells = Vec::new();
-    for definition in definitions {
+    let mut published: HashMap<Uuid, Vec<PublishedCell>> = HashMap::new();
+    // Counts first: a measure is published beside the count cells it was built on.
+    let (counts, measures): (Vec<_>, Vec<_>) = definitions
+        .iter()
+        .partition(|d| d.unit == MetricUnit::Count);
+    for definition in counts.into_iter().chain(measures) {
         let figures: Vec<CouncilFigures<'_>> = councils
             .iter()
             .map(|council| {
@@ -253,23 +257,41 @@ fn build(
             .map(str::to_owned)
             .collect();
         let shapes = shapes(&allowed, &figures);
-        let key = group_key(&definition.code, definition.version);
         let started = Instant::now();
-        let published = if definition.unit == MetricUnit::Count {
+        let cells = if definition.unit == MetricUnit::Count {
             let table = count_table(&shapes, &figures);
             let previous =
                 history::previous_table(earlier, definition.id, &sources.figures, councils.len());
             let protected = protect_counts(rules, &table, previous.as_ref());
             count_cells(&shapes, &protected)
         } else {
-            measure_cells(rules, definition.unit, &shapes, &figures)
+            let built_on: Vec<&[PublishedCell]> = definitions
+                .iter()
+                .filter(|d| {
+                    d.unit == MetricUnit::Count
+                        && [&definition.numerator_code, &definition.denominator_code]
+                            .into_iter()
+                            .flatten()
+                            .any(|code| *code == d.code)
+                })
+                .filter_map(|d| published.get(&d.id).map(Vec::as_slice))
+                .collect();
+            measure_cells(rules, definition.unit, &shapes, &figures, &built_on)
         };
         disclosure_time += started.elapsed();
-        cells.extend(
-            published
-                .into_iter()
-                .map(|cell| (definition.id, key.clone(), cell)),
-        );
+        published.insert(definition.id, cells);
+    }
+    // Stored in catalogue order (code, then version).
+    let mut cells = Vec::new();
+    for definition in definitions {
+        let key = group_key(&definition.code, definition.version);
+        if let Some(group) = published.remove(&definition.id) {
+            cells.extend(
+                group
+                    .into_iter()
+                    .map(|cell| (definition.id, key.clone(), cell)),
+            );
+        }
     }
     let mut coverage = Vec::new();
     for council in councils {
