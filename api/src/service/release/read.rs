@@ -39,6 +39,7 @@ impl Readership {
     }
 
     /// A council role reads the releases of every partnership its council belongs to.
+    #[tracing::instrument(skip_all, fields(council = %scope.council_id()))]
     pub async fn of_council(store: &Store, scope: TenantScope) -> AppResult<Self> {
         let partnerships = directory::partnerships_of_council(&store.db, scope.council_id())
             .await?
