@@ -7,6 +7,12 @@
 //! - on every store, builds selects, updates and deletes already filtered on `tenant_id`, and
 //!   stamps `tenant_id` on inserts (the application lock).
 //!
+//! A release is compiled in a [`CompilerTxn`], opened from a [`PartnershipScope`] that only a
+//! verified partnership principal (or the demo seeder) can produce: on PostgreSQL it runs as the
+//! compile role `hub_compiler` with `app.partnership_id` set, whose policies show approved
+//! returns of the partnership's member councils and nothing else; on every store it reads only
+//! those, and exposes nothing but those reads (the third lock, docs/architecture.md).
+//!
 //! Either lock alone keeps councils apart; the tests prove each on its own (see
 //! `docs/architecture.md`, "The two locks").
 //!
@@ -19,13 +25,17 @@
 use sea_orm::sea_query::IntoCondition;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DeleteMany, EntityTrait, IntoActiveModel, QueryFilter, Select,
-    Statement, TransactionTrait, UpdateMany,
+    DatabaseTransaction, DbBackend, DeleteMany, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Select, Statement, TransactionTrait, UpdateMany,
 };
 use std::sync::Arc;
 
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
+
+use entity::council_return::ReturnStatus;
+use entity::{council_return, membership, return_cell};
+use sea_orm::QuerySelect;
 
 use crate::error::{AppError, AppResult};
 
@@ -236,6 +246,191 @@ impl CouncilTxn {
     }
 
     pub async fn commit(self) -> AppResult<()> {
+        Ok(self.txn.commit().await?)
+    }
+}
+
+/// The right to compile a partnership's release: read its member councils' approved returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartnershipScope {
+    partnership_id: Uuid,
+}
+
+impl PartnershipScope {
+    /// Only auth (from a verified partnership principal) and the demo seeder create scopes.
+    pub(crate) fn for_partnership(partnership_id: Uuid) -> Self {
+        Self { partnership_id }
+    }
+
+    pub fn partnership_id(&self) -> Uuid {
+        self.partnership_id
+    }
+
+    /// Opens the compile transaction. With `turns` (SQLite), it waits its turn as council
+    /// transactions do.
+    pub async fn begin_compile(
+        &self,
+        db: &DatabaseConnection,
+        turns: Option<&Arc<Mutex<()>>>,
+    ) -> AppResult<CompilerTxn> {
+        let serial = match turns {
+            Some(turns) => Some(turns.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = db.begin().await?;
+        if txn.get_database_backend() == DbBackend::Postgres {
+            // Local to the transaction, like the council lock: gone at commit.
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the compile lock itself: switching to the compile role and setting the partnership"
+            )]
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT set_config('role', $1, true), set_config('app.partnership_id', $2, true)",
+                [
+                    migration::COMPILER_ROLE.into(),
+                    self.partnership_id.to_string().into(),
+                ],
+            ))
+            .await?;
+        }
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "membership is a shared table; the compile role may read it"
+        )]
+        let members: Vec<Uuid> = membership::Entity::find()
+            .select_only()
+            .column(membership::Column::CouncilId)
+            .filter(membership::Column::PartnershipId.eq(self.partnership_id))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        Ok(CompilerTxn {
+            txn,
+            members,
+            _serial: serial,
+        })
+    }
+}
+
+/// A return the compile transaction found approved (or approved and since superseded) for a
+/// member council; only [`CompilerTxn`] makes one, so its cells are known to be shareable.
+#[derive(Clone, Debug)]
+pub struct ApprovedReturn(council_return::Model);
+
+impl ApprovedReturn {
+    pub fn council_id(&self) -> Uuid {
+        self.0.tenant_id
+    }
+    pub fn id(&self) -> Uuid {
+        self.0.id
+    }
+    pub fn version(&self) -> i32 {
+        self.0.version
+    }
+    pub fn period(&self) -> &str {
+        &self.0.period
+    }
+}
+
+/// A transaction that reads approved returns of one partnership's member councils, and nothing
+/// else: it hands out no connection, only these reads.
+pub struct CompilerTxn {
+    txn: DatabaseTransaction,
+    members: Vec<Uuid>,
+    _serial: Option<OwnedMutexGuard<()>>,
+}
+
+// The application half of the compile lock: every query here is confined to member councils and
+// to returns they approved.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the compile lock itself: every query built here is confined to approved returns of member councils"
+)]
+impl CompilerTxn {
+    /// The partnership's member councils.
+    pub fn members(&self) -> &[Uuid] {
+        &self.members
+    }
+
+    /// Each member council's latest approved return for `period`. A council whose latest
+    /// version is a draft is represented by its latest approved one (docs/domain.md, "Releases").
+    pub async fn approved_returns(&self, period: &str) -> AppResult<Vec<ApprovedReturn>> {
+        let rows = council_return::Entity::find()
+            .filter(council_return::Column::TenantId.is_in(self.members.clone()))
+            .filter(council_return::Column::Period.eq(period))
+            .filter(council_return::Column::Status.eq(ReturnStatus::Approved))
+            .order_by_asc(council_return::Column::TenantId)
+            .order_by_desc(council_return::Column::Version)
+            .all(&self.txn)
+            .await?;
+        let mut latest: Vec<ApprovedReturn> = Vec::new();
+        for row in rows {
+            if latest
+                .last()
+                .is_some_and(|last| last.council_id() == row.tenant_id)
+            {
+                continue;
+            }
+            latest.push(ApprovedReturn(row));
+        }
+        Ok(latest)
+    }
+
+    /// The periods member councils have approved returns for, most returns first.
+    pub async fn approved_periods(&self) -> AppResult<Vec<(String, i64)>> {
+        let mut periods: Vec<(String, i64)> = council_return::Entity::find()
+            .select_only()
+            .column(council_return::Column::Period)
+            .column_as(council_return::Column::TenantId.count(), "returns")
+            .filter(council_return::Column::TenantId.is_in(self.members.clone()))
+            .filter(council_return::Column::Status.eq(ReturnStatus::Approved))
+            .group_by(council_return::Column::Period)
+            .into_tuple()
+            .all(&self.txn)
+            .await?;
+        periods.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        Ok(periods)
+    }
+
+    /// Returns by id that were approved (even if superseded since): what an earlier revision
+    /// was compiled from. Anything else asked for is simply absent.
+    pub async fn approved_returns_by_id(&self, ids: &[Uuid]) -> AppResult<Vec<ApprovedReturn>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = council_return::Entity::find()
+            .filter(council_return::Column::TenantId.is_in(self.members.clone()))
+            .filter(council_return::Column::Id.is_in(ids.to_vec()))
+            .filter(council_return::Column::ApprovedAt.is_not_null())
+            .filter(
+                council_return::Column::Status
+                    .is_in([ReturnStatus::Approved, ReturnStatus::Superseded]),
+            )
+            .all(&self.txn)
+            .await?;
+        Ok(rows.into_iter().map(ApprovedReturn).collect())
+    }
+
+    /// The cells of approved returns.
+    pub async fn cells(&self, returns: &[ApprovedReturn]) -> AppResult<Vec<return_cell::Model>> {
+        if returns.is_empty() {
+            return Ok(Vec::new());
+        }
+        let councils: Vec<Uuid> = returns.iter().map(ApprovedReturn::council_id).collect();
+        let ids: Vec<Uuid> = returns.iter().map(ApprovedReturn::id).collect();
+        let cells = return_cell::Entity::find()
+            .filter(return_cell::Column::TenantId.is_in(councils))
+            .filter(return_cell::Column::ReturnId.is_in(ids))
+            .order_by_asc(return_cell::Column::TenantId)
+            .order_by_asc(return_cell::Column::ReturnId)
+            .all(&self.txn)
+            .await?;
+        Ok(cells)
+    }
+
+    /// Ends the transaction (it changed nothing).
+    pub async fn finish(self) -> AppResult<()> {
         Ok(self.txn.commit().await?)
     }
 }

@@ -20,6 +20,8 @@ pub mod council;
 pub mod council_return;
 /// A council's deadline settings. Council-private.
 pub mod council_setting;
+/// A partnership's disclosure settings. Shared per partnership.
+pub mod disclosure_setting;
 /// An item of a council's improvement plan. Council-private.
 pub mod improvement_action;
 /// Time-limited medical evidence. Council-private.
@@ -34,6 +36,12 @@ pub mod partnership;
 pub mod provision;
 /// A council's pupil population per academic year. Shared.
 pub mod pupil_population;
+/// A partnership's published, disclosure-controlled figures for a period. Shared.
+pub mod release;
+/// One published figure of a release. Shared.
+pub mod release_cell;
+/// Which councils and definition versions a release covers. Shared.
+pub mod release_coverage;
 /// A remedy agreed on a complaint. Council-private.
 pub mod remedy;
 /// A remedy's append-only status history. Council-private.

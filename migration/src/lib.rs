@@ -19,12 +19,17 @@ mod m20261123_000005_council_setting;
 mod m20261123_000006_provision_wait;
 mod m20261202_000007_case_reason_length;
 mod m20261202_000008_shared_figures;
+mod m20261202_000009_release;
 mod m20261202_000010_complaint;
 /// Row-level security helpers shared by migrations (PostgreSQL only).
 pub mod rls;
 
 /// The non-owner role the server switches to for council work; created without BYPASSRLS.
 pub const APP_ROLE: &str = "hub_app";
+
+/// The role a release is compiled under: it reads approved returns of one partnership's member
+/// councils and nothing else; created without BYPASSRLS (PostgreSQL only).
+pub const COMPILER_ROLE: &str = "hub_compiler";
 
 /// Runs every migration, in order.
 #[derive(Debug)]
@@ -42,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_provision_wait::Migration),
             Box::new(m20261202_000007_case_reason_length::Migration),
             Box::new(m20261202_000008_shared_figures::Migration),
+            Box::new(m20261202_000009_release::Migration),
             Box::new(m20261202_000010_complaint::Migration),
         ]
     }
@@ -58,6 +64,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261123_000006_provision_wait.rs"),
     include_str!("m20261202_000007_case_reason_length.rs"),
     include_str!("m20261202_000008_shared_figures.rs"),
+    include_str!("m20261202_000009_release.rs"),
     include_str!("m20261202_000010_complaint.rs"),
     include_str!("rls.rs"),
 ];

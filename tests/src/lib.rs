@@ -13,6 +13,7 @@
 
 pub mod cluster;
 pub mod database;
+pub mod figures;
 pub mod tokens;
 
 use std::net::SocketAddr;

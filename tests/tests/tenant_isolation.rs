@@ -1,6 +1,7 @@
 //! The application lock, proven over GraphQL on both stores: a caseworker of Surrey can neither
 //! list, read, update nor delete Kent's child, and Kent's ids are NOT_FOUND to Surrey; nor can
-//! Surrey's manager reach Kent's complaints, remedies or improvement actions.
+//! Surrey's manager reach Kent's complaints, remedies or improvement actions; partnership roles
+//! reach no council record, and release operations are refused to every role but theirs.
 
 use hub_tests::{Backend, Caller, TestApp, error_code, on_both_stores};
 use serde_json::json;
@@ -343,3 +344,83 @@ async fn analyst_cannot_read_another_councils_return(backend: Backend) {
     assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
 }
 on_both_stores!(analyst_cannot_read_another_councils_return);
+
+async fn partnership_roles_reach_no_council_record(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let child = kent_child(&app).await;
+    for role in ["partnership_analyst", "partnership_coordinator"] {
+        let token = app.token(Caller::Partnership, &[role]);
+        for (query, variables) in [
+            ("{ children { totalCount } }", json!({})),
+            (
+                "query($id: ID!) { child(id: $id) { givenName } }",
+                json!({ "id": child }),
+            ),
+            ("{ cases { edges { node { id } } } }", json!({})),
+            (
+                "{ auditEvents { edges { node { operation } } } }",
+                json!({}),
+            ),
+            (
+                "mutation($id: ID!) { deleteChild(id: $id) }",
+                json!({ "id": child }),
+            ),
+        ] {
+            let (_, body) = app.graphql(&token, query, variables).await;
+            assert_eq!(error_code(&body), "FORBIDDEN", "{role}: {query}: {body}");
+            assert!(body["data"].is_null(), "{role}: {query}: {body}");
+        }
+    }
+}
+on_both_stores!(partnership_roles_reach_no_council_record);
+
+/// Release operations by role: only the coordinator compiles or changes settings; reading is
+/// for partnership roles and member councils' analysts and managers.
+async fn release_operations_are_refused_to_every_other_role(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let compile = "mutation { compileRelease(period: \"2023-24\") { id } }";
+    let settings =
+        "mutation { setDisclosureSettings(threshold: 7, roundingBase: 5) { threshold } }";
+    let list = "{ releases { edges { node { id } } } }";
+    let read = "query($id: ID!) { release(id: $id) { id } }";
+    let nowhere = json!({ "id": uuid::Uuid::now_v7().to_string() });
+    let kent = |roles: &[&str]| app.token(Caller::Kent, roles);
+    let cases: Vec<(String, &str, serde_json::Value, &str)> = vec![
+        (kent(&["caseworker"]), list, json!({}), "FORBIDDEN"),
+        (kent(&["auditor"]), list, json!({}), "FORBIDDEN"),
+        (kent(&["service"]), list, json!({}), "FORBIDDEN"),
+        (kent(&["caseworker"]), read, nowhere.clone(), "FORBIDDEN"),
+        (
+            kent(&["manager", "analyst"]),
+            compile,
+            json!({}),
+            "FORBIDDEN",
+        ),
+        (kent(&["manager"]), settings, json!({}), "FORBIDDEN"),
+        (kent(&["service"]), compile, json!({}), "FORBIDDEN"),
+        (
+            app.token(Caller::Partnership, &["partnership_analyst"]),
+            compile,
+            json!({}),
+            "FORBIDDEN",
+        ),
+        (
+            app.token(Caller::Partnership, &["partnership_analyst"]),
+            settings,
+            json!({}),
+            "FORBIDDEN",
+        ),
+        (kent(&["analyst"]), read, nowhere.clone(), "NOT_FOUND"),
+        (
+            app.token(Caller::Partnership, &["partnership_analyst"]),
+            read,
+            nowhere,
+            "NOT_FOUND",
+        ),
+    ];
+    for (token, query, variables, expected) in cases {
+        let (_, body) = app.graphql(&token, query, variables).await;
+        assert_eq!(error_code(&body), expected, "{query}: {body}");
+    }
+}
+on_both_stores!(release_operations_are_refused_to_every_other_role);

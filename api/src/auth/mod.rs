@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::config::Binding;
 use crate::domain::audit::AuditActor;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::TenantScope;
+use crate::tenancy::{PartnershipScope, TenantScope};
 
 /// What a principal may do: the table is in the README and in docs/domain.md, "Roles".
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -137,6 +137,25 @@ impl Principal {
             )));
         }
         Ok(TenantScope::for_council(*council_id))
+    }
+
+    /// The caller's partnership scope, if it holds one of `roles` in a partnership; FORBIDDEN
+    /// otherwise. The only way resolvers obtain a [`PartnershipScope`] (mirrors
+    /// [`council_scope`](Self::council_scope)).
+    pub fn partnership_scope(&self, roles: &[Role]) -> AppResult<PartnershipScope> {
+        let Affiliation::Partnership { partnership_id, .. } = &self.affiliation else {
+            return Err(AppError::Forbidden(
+                "partnership work is not available to council users".into(),
+            ));
+        };
+        if !self.has_any(roles) {
+            let names: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
+            return Err(AppError::Forbidden(format!(
+                "needs one of the roles: {}",
+                names.join(", ")
+            )));
+        }
+        Ok(PartnershipScope::for_partnership(*partnership_id))
     }
 
     /// Who to name in the audit log: the token's subject and issuer, never a name.

@@ -24,6 +24,8 @@ pub mod metric;
 pub mod period;
 /// The South-East demo partnership and its councils (reference data).
 pub mod reference;
+/// Assembling a release from approved returns: like-for-like groups and published cells.
+pub mod release;
 /// A council's return: checking submitted cells, their digest, reading CSV.
 pub mod returns;
 /// Unique pupil numbers and their check letter.

@@ -19,6 +19,8 @@ pub mod context;
 pub mod identity;
 /// The partnership's metric catalogue and pupil populations.
 pub mod metric;
+/// Releases: compiling, disclosure settings, published figures.
+pub mod release;
 /// A council's returns: compute, submit, approve, read.
 pub mod returns;
 
@@ -38,6 +40,7 @@ pub struct Query(
     complaint::query::ComplaintQuery,
     metric::MetricQuery,
     returns::ReturnQuery,
+    release::query::ReleaseQuery,
 );
 
 /// All mutations.
@@ -50,6 +53,7 @@ pub struct Mutation(
     complaint::mutation::ComplaintMutation,
     metric::MetricMutation,
     returns::ReturnMutation,
+    release::mutation::ReleaseMutation,
 );
 
 pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -17,6 +17,8 @@ pub mod complaint;
 pub mod directory;
 /// The partnership's metric catalogue and pupil populations (shared per partnership).
 pub mod metric;
+/// Releases: compiling, revising and reading a partnership's published figures.
+pub mod release;
 /// A council's returns: computed from its cases or submitted, approved, read.
 pub mod returns;
 /// The demo partnership and its children.

@@ -124,6 +124,7 @@ pub async fn seed_demo(store: &Store) -> AppResult<usize> {
     }
     // Cases, pupil populations and returns on those children (the release is compiled after).
     super::seed_figures::seed_demo_returns(store, crate::domain::clock::today()).await?;
+    super::release::seed_demo_release(store).await?;
     Ok(created)
 }
 

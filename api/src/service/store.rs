@@ -7,7 +7,7 @@ use sea_orm::DatabaseConnection;
 
 use super::audit;
 use crate::error::AppResult;
-use crate::tenancy::{CouncilTxn, TenantScope};
+use crate::tenancy::{CompilerTxn, CouncilTxn, PartnershipScope, TenantScope};
 
 /// The database, and the role council work runs as.
 #[derive(Clone, Debug)]
@@ -46,10 +46,46 @@ impl Store {
         }
     }
 
+    /// The compile transaction of one partnership's release: approved returns of its members only.
+    pub async fn compiler(&self, scope: PartnershipScope) -> AppResult<CompilerTxn> {
+        scope.begin_compile(&self.db, self.turns.as_ref()).await
+    }
+
+    /// A transaction over shared tables (releases, settings): on SQLite it waits its turn like
+    /// council work, since it reads before it writes.
+    pub async fn shared(&self) -> AppResult<SharedTxn> {
+        let serial = match &self.turns {
+            Some(turns) => Some(turns.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
+        Ok(SharedTxn {
+            txn,
+            _serial: serial,
+        })
+    }
+
     /// A transaction confined to one council.
     pub async fn council(&self, scope: TenantScope) -> AppResult<CouncilTxn> {
         scope
             .begin(&self.db, &self.app_role, self.turns.as_ref())
             .await
+    }
+}
+
+/// A transaction over shared tables only (no council data), holding SQLite's turn.
+pub struct SharedTxn {
+    txn: sea_orm::DatabaseTransaction,
+    // Declared after `txn` so it is released only once the transaction has ended.
+    _serial: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl SharedTxn {
+    pub fn conn(&self) -> &sea_orm::DatabaseTransaction {
+        &self.txn
+    }
+
+    pub async fn commit(self) -> AppResult<()> {
+        Ok(self.txn.commit().await?)
     }
 }
