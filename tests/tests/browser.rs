@@ -67,8 +67,104 @@ async fn graphiql_runs_a_query_with_a_pasted_token_offline_in_chromium() {
     }
 }
 
+/// Issue 9's walk-through on the demo server: Kent's manager computes and approves Kent's return,
+/// the coordinator compiles a corrected release, and a partnership analyst reads it in GraphiQL,
+/// where suppressed and missing figures show as symbols, never as numbers.
+#[tokio::test]
+async fn a_partnership_analyst_reads_a_release_with_its_symbols_in_graphiql() {
+    if std::env::var("HUB_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("HUB_SKIP_BROWSER=1: GraphiQL's release test skipped");
+        return;
+    }
+    let app = TestApp::spawn_with(Options {
+        profile: Profile::Demo,
+        ..Options::new(Backend::Sqlite)
+    })
+    .await;
+    let key = DevKey::load_or_create(&app.settings.dev_key_path()).expect("dev key");
+    let mint = |binding: DevBinding, role: Role| {
+        key.mint(&binding, SUBJECT, &[role], Duration::from_secs(600))
+            .expect("mint")
+    };
+    let manager = mint(DevBinding::Council("886".into()), Role::Manager);
+    let coordinator = mint(
+        DevBinding::Partnership("SESLIP".into()),
+        Role::PartnershipCoordinator,
+    );
+    let analyst = mint(
+        DevBinding::Partnership("SESLIP".into()),
+        Role::PartnershipAnalyst,
+    );
+
+    let (_, body) = app
+        .graphql(
+            &manager,
+            "mutation { computeReturn(period: \"2025-26\") { id status } }",
+            json!({}),
+        )
+        .await;
+    let kent_return = body["data"]["computeReturn"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    let (_, body) = app
+        .graphql(
+            &manager,
+            "mutation($id: ID!) { approveReturn(id: $id) { status } }",
+            json!({ "id": kent_return }),
+        )
+        .await;
+    assert_eq!(body["data"]["approveReturn"]["status"], "APPROVED", "{body}");
+    let (_, body) = app
+        .graphql(
+            &coordinator,
+            "mutation { compileRelease(period: \"2025-26\", reason: \"Kent approved its return\") { id revision } }",
+            json!({}),
+        )
+        .await;
+    let release = body["data"]["compileRelease"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+
+    let driver = Chromedriver::start(&app.settings.data_dir);
+    let browser = Browser::open(&driver, &app.settings.data_dir.join("chromium")).await;
+    let query = format!(
+        "{{ release(id: \"{release}\") {{ period revision reason settings {{ threshold roundingBase }}
+           cells(code: \"referrals\") {{ group council {{ name }} breakdown category value {{ display symbol }} }} }} }}"
+    );
+    let origin = app.url("");
+    let reading = {
+        let browser = browser.clone();
+        tokio::spawn(async move {
+            run_in_graphiql(&browser, &origin, &analyst, &query).await;
+            let shown = browser
+                .wait_until(
+                    "the result pane shows the release's cells",
+                    "const pane = document.querySelector('.result-window');
+                     return pane && pane.innerText.includes('NOT_AVAILABLE') ? pane.innerText : null;",
+                )
+                .await;
+            keep_screenshot(&browser, "graphiql-release.png").await;
+            shown
+        })
+    }
+    .await;
+    browser.close().await;
+    let shown = match reading {
+        Ok(shown) => shown,
+        Err(failure) => std::panic::resume_unwind(failure.into_panic()),
+    };
+    let shown = shown.as_str().unwrap_or("");
+    // The revision the coordinator just compiled, its reason, and councils without an approved
+    // return shown as `x`: never a number standing in for a missing figure.
+    assert!(shown.contains("Kent approved its return"), "{shown}");
+    assert!(shown.contains("\"display\": \"x\""), "{shown}");
+    assert!(shown.contains("Wokingham"), "{shown}");
+}
+
 /// What an officer does: open GraphiQL, paste a token into Headers, type a query, press Run.
-async fn use_graphiql(browser: Browser, origin: String, token: String) {
+async fn run_in_graphiql(browser: &Browser, origin: &str, token: &str, query: &str) {
     browser.navigate(&format!("{origin}/graphql")).await;
     browser
         .wait_until(
@@ -91,12 +187,24 @@ async fn use_graphiql(browser: Browser, origin: String, token: String) {
              headerEditor.setValue(headers);
              document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(query);
              return 'pasted';",
-            json!(["{ me { subject } }", headers]),
+            json!([query, headers]),
         )
         .await;
     assert_eq!(pasted, "pasted");
-
     browser.click(".graphiql-execute-button").await;
+}
+
+/// Saves what the browser shows under the target dir.
+async fn keep_screenshot(browser: &Browser, name: &str) {
+    let screenshot = browser.screenshot().await;
+    let path = target_dir().join(name);
+    std::fs::create_dir_all(path.parent().expect("target dir")).expect("target dir");
+    std::fs::write(&path, screenshot).expect("write the screenshot");
+    eprintln!("GraphiQL screenshot: {}", path.display());
+}
+
+async fn use_graphiql(browser: Browser, origin: String, token: String) {
+    run_in_graphiql(&browser, &origin, &token, "{ me { subject } }").await;
     let shown = browser
         .wait_until(
             "the result pane shows the caller's subject",
@@ -111,11 +219,7 @@ async fn use_graphiql(browser: Browser, origin: String, token: String) {
         "{shown}"
     );
 
-    let screenshot = browser.screenshot().await;
-    let path = target_dir().join("graphiql.png");
-    std::fs::create_dir_all(path.parent().expect("target dir")).expect("target dir");
-    std::fs::write(&path, screenshot).expect("write the screenshot");
-    eprintln!("GraphiQL screenshot: {}", path.display());
+    keep_screenshot(&browser, "graphiql.png").await;
 
     // Offline: the page, its files and its queries all came from the hub.
     let urls = browser
