@@ -77,6 +77,10 @@ council_tables!(
     audit_event,
     council_return,
     return_cell,
+    complaint,
+    remedy,
+    remedy_event,
+    improvement_action,
 );
 
 /// The right to work on one council's data.

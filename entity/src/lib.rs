@@ -12,6 +12,8 @@ pub mod case;
 pub mod case_event;
 /// A child known to a council. Council-private.
 pub mod child;
+/// A complaint about the council, at its own stages or with the Ombudsman. Council-private.
+pub mod complaint;
 /// A council: the tenant. Shared reference data.
 pub mod council;
 /// One version of a council's figures for a period. Council-private.
@@ -20,6 +22,8 @@ pub mod council_return;
 pub mod council_setting;
 /// A partnership's disclosure settings. Shared per partnership.
 pub mod disclosure_setting;
+/// An item of a council's improvement plan. Council-private.
+pub mod improvement_action;
 /// Time-limited medical evidence. Council-private.
 pub mod medical_evidence;
 /// Which councils belong to which partnership. Shared reference data.
@@ -38,6 +42,10 @@ pub mod release;
 pub mod release_cell;
 /// Which councils and definition versions a release covers. Shared.
 pub mod release_coverage;
+/// A remedy agreed on a complaint. Council-private.
+pub mod remedy;
+/// A remedy's append-only status history. Council-private.
+pub mod remedy_event;
 /// One figure of a council's return. Council-private.
 pub mod return_cell;
 /// A council's closure days inside terms. Council-private.

@@ -20,6 +20,7 @@ mod m20261123_000006_provision_wait;
 mod m20261202_000007_case_reason_length;
 mod m20261202_000008_shared_figures;
 mod m20261202_000009_release;
+mod m20261202_000010_complaint;
 /// Row-level security helpers shared by migrations (PostgreSQL only).
 pub mod rls;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_case_reason_length::Migration),
             Box::new(m20261202_000008_shared_figures::Migration),
             Box::new(m20261202_000009_release::Migration),
+            Box::new(m20261202_000010_complaint::Migration),
         ]
     }
 }
@@ -63,5 +65,6 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261202_000007_case_reason_length.rs"),
     include_str!("m20261202_000008_shared_figures.rs"),
     include_str!("m20261202_000009_release.rs"),
+    include_str!("m20261202_000010_complaint.rs"),
     include_str!("rls.rs"),
 ];

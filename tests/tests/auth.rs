@@ -70,6 +70,28 @@ async fn a_request_without_a_token_is_refused() {
 }
 
 #[tokio::test]
+async fn the_bearer_scheme_is_read_in_any_case_and_other_schemes_are_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.token(Caller::Kent, &["caseworker"]);
+    for (scheme, expected) in [
+        ("Bearer", 200),
+        ("bearer", 200),
+        ("BEARER", 200),
+        ("Basic", 401),
+    ] {
+        let response = app
+            .http
+            .post(app.url("/graphql"))
+            .header("Authorization", format!("{scheme} {token}"))
+            .json(&json!({ "query": ME }))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), expected, "scheme {scheme}");
+    }
+}
+
+#[tokio::test]
 async fn an_expired_token_is_refused() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let mut claims = kent_claims(&app);

@@ -103,3 +103,73 @@ async fn graphiql_is_served_in_the_demo() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.expect("html").contains("graphiql"));
 }
+
+#[tokio::test]
+async fn the_demo_has_cases_returns_and_populations_to_show() {
+    let app = demo_app(Backend::Sqlite).await;
+    let key = DevKey::load_or_create(&app.settings.dev_key_path()).expect("dev key");
+    let mint = |la: &str, role: Role| {
+        key.mint(
+            &DevBinding::Council(la.into()),
+            "demo-user",
+            &[role],
+            Duration::from_secs(600),
+        )
+        .expect("mint")
+    };
+    // Kent: a worklist of cases, and its 2025-26 return computed, waiting for a manager.
+    let kent = mint("886", Role::Manager);
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "{ cases(first: 50) { edges { node { id } } } councilReturns(period: \"2025-26\") { id status } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["cases"]["edges"].as_array().map(Vec::len),
+        Some(6),
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["councilReturns"][0]["status"], "DRAFT",
+        "{body}"
+    );
+    let id = body["data"]["councilReturns"][0]["id"].clone();
+    let (_, body) = app
+        .graphql(
+            &kent,
+            "mutation($id: ID!) { approveReturn(id: $id) { status cells { definitionCode } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["approveReturn"]["status"], "APPROVED",
+        "{body}"
+    );
+    // Surrey's is approved already; Wokingham has none.
+    let (_, body) = app
+        .graphql(
+            &mint("936", Role::Analyst),
+            "{ councilReturns { status } pupilPopulations(academicYear: 2025) { pupils demo } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["councilReturns"][0]["status"], "APPROVED",
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["pupilPopulations"].as_array().map(Vec::len),
+        Some(19)
+    );
+    assert_eq!(body["data"]["pupilPopulations"][0]["demo"], true);
+    let (_, body) = app
+        .graphql(
+            &mint("872", Role::Analyst),
+            "{ councilReturns { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["councilReturns"], json!([]), "{body}");
+}

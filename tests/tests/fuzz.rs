@@ -560,6 +560,14 @@ fn role_for(operation: &str) -> &'static str {
         "upsertChildren" | "upsertCases" => "service",
         "setSchoolCalendar" | "setDeadlineSettings" => "manager",
         "auditEvents" | "verifyAuditChain" => "auditor",
+        "recordComplaint"
+        | "recordComplaintDecision"
+        | "addRemedy"
+        | "recordRemedyProgress"
+        | "addImprovementAction"
+        | "updateImprovementAction"
+        | "complaintMonitoring" => "manager",
+        "complaintCounts" => "analyst",
         _ => "caseworker",
     }
 }

@@ -224,6 +224,29 @@ async fn database_lock_alone_confines_every_council_table() {
             .graphql(&token, "mutation { setSchoolCalendar(academicYear: 2026, terms: [{ name: \"Autumn\", startsOn: \"2026-09-03\", endsOn: \"2026-12-18\" }], closures: [{ closedOn: \"2026-11-02\", reason: \"INSET\" }]) { isSet } }", serde_json::json!({}))
             .await;
         assert_eq!(body["data"]["setSchoolCalendar"]["isSet"], true, "{body}");
+        let (_, body) = app
+            .graphql(&token, "mutation($case: ID!) { recordComplaint(input: { lgscoReference: \"22 013 579\", category: SEN, stage: OMBUDSMAN, receivedOn: \"2026-10-06\", outcome: FAULT_CAUSING_INJUSTICE, decidedOn: \"2026-10-20\", caseId: $case }) { id } }", serde_json::json!({ "case": case }))
+            .await;
+        let complaint = body["data"]["recordComplaint"]["id"]
+            .as_str()
+            .expect("complaint")
+            .to_owned();
+        let (_, body) = app
+            .graphql(&token, "mutation($c: ID!) { addRemedy(input: { complaintId: $c, kind: APOLOGY }) { remedies { id } } }", serde_json::json!({ "c": complaint }))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        let (_, body) = app
+            .graphql(&token, "mutation($c: ID!) { addImprovementAction(input: { complaintId: $c, description: \"Weekly check\", ownerRole: \"Head of Service\", successMeasure: \"All on time\", dueOn: \"2026-12-01\" }) { id } }", serde_json::json!({ "c": complaint }))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        let (_, body) = app
+            .graphql(
+                &token,
+                "mutation { computeReturn(period: \"2026-27\") { id cells { value } } }",
+                serde_json::json!({}),
+            )
+            .await;
+        assert!(body["data"]["computeReturn"]["id"].is_string(), "{body}");
     }
     let db = app.database.connect().await;
     let kent = council_id(&db, "886").await;
@@ -236,6 +259,12 @@ async fn database_lock_alone_confines_every_council_table() {
         "school_term",
         "school_closure",
         "audit_event",
+        "complaint",
+        "remedy",
+        "remedy_event",
+        "improvement_action",
+        "council_return",
+        "return_cell",
     ] {
         let sql = format!("SELECT tenant_id::text AS tenant FROM \"{table}\"");
         let txn = as_app_role(&db, Some(&kent)).await;

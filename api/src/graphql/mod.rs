@@ -11,12 +11,18 @@ pub mod calendar;
 pub mod case;
 /// Children: queries and mutations over a council's identifiable records.
 pub mod child;
+/// Ombudsman complaints, remedies, the improvement plan and the committee's view.
+pub mod complaint;
 /// Helpers for resolvers: the caller, the store, ids and cursors.
 pub mod context;
 /// Who am I, my council, my partnership.
 pub mod identity;
+/// The partnership's metric catalogue and pupil populations.
+pub mod metric;
 /// Releases: compiling, disclosure settings, published figures.
 pub mod release;
+/// A council's returns: compute, submit, approve, read.
+pub mod returns;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -31,6 +37,9 @@ pub struct Query(
     child::ChildQuery,
     case::query::CaseQuery,
     calendar::CalendarQuery,
+    complaint::query::ComplaintQuery,
+    metric::MetricQuery,
+    returns::ReturnQuery,
     release::query::ReleaseQuery,
 );
 
@@ -41,6 +50,9 @@ pub struct Mutation(
     child::ChildMutation,
     case::mutation::CaseMutation,
     calendar::CalendarMutation,
+    complaint::mutation::ComplaintMutation,
+    metric::MetricMutation,
+    returns::ReturnMutation,
     release::mutation::ReleaseMutation,
 );
 

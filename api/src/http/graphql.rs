@@ -108,18 +108,22 @@ fn unavailable_retry_after(errors: &[async_graphql::ServerError]) -> Option<u64>
     retry_after
 }
 
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, AppError> {
+/// The verified caller of a request with `Authorization: Bearer <token>`; UNAUTHENTICATED
+/// otherwise. Shared with the CSV routes (complaint exports, return uploads).
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Principal, AppError> {
     let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
         AppError::Unauthenticated("missing Authorization: Bearer <token> header".into())
     })?;
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
+        // The scheme is case-insensitive (RFC 9110, section 11.1).
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
             AppError::Unauthenticated("the Authorization header must be Bearer <token>".into())

@@ -1,6 +1,8 @@
 //! The HTTP surface: `/graphql`, health, readiness and metrics, behind timeouts, body limits,
 //! rate limits and a cap on requests in flight, with CORS and security headers for browsers.
 
+/// `GET /exports/complaints/monitoring.csv`: the committee's monitoring view as CSV.
+pub mod complaint_export;
 /// GraphiQL on `GET /graphql` where enabled, every file of it embedded and served by the hub.
 pub mod graphiql;
 /// `POST /graphql`.
@@ -11,6 +13,8 @@ pub mod health;
 pub mod limits;
 /// `/metrics` in Prometheus text format.
 pub mod metrics;
+/// `POST /returns/{period}`: a council's return as CSV.
+pub mod return_upload;
 /// CORS for configured browser origins, and security headers on every answer.
 pub mod security;
 /// What every handler shares.
@@ -48,6 +52,14 @@ pub fn router(state: AppState) -> Router {
         ));
     let router = Router::new()
         .route("/graphql", get(graphiql::page).post(graphql::execute))
+        .route(
+            "/exports/complaints/monitoring.csv",
+            get(complaint_export::monitoring_csv),
+        )
+        .route(
+            "/returns/{period}",
+            axum::routing::post(return_upload::upload),
+        )
         .route_layer(in_flight_cap)
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))

@@ -11,12 +11,20 @@ pub mod calendar;
 pub mod case;
 /// Children: the council's identifiable records.
 pub mod child;
+/// Ombudsman complaints, remedies and the improvement plan, with the committee's view and figures.
+pub mod complaint;
 /// Councils, partnerships and memberships: shared reference data.
 pub mod directory;
+/// The partnership's metric catalogue and pupil populations (shared per partnership).
+pub mod metric;
 /// Releases: compiling, revising and reading a partnership's published figures.
 pub mod release;
+/// A council's returns: computed from its cases or submitted, approved, read.
+pub mod returns;
 /// The demo partnership and its children.
 pub mod seed;
+/// The demo's cases, pupil populations and returns.
+pub mod seed_figures;
 /// Council deadline settings.
 pub mod settings;
 /// The database handle every service takes.

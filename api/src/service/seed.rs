@@ -1,5 +1,6 @@
-//! The demo partnership: the South East's 19 councils with their real codes, and a handful of
-//! made-up children per council with valid UPNs. Reference data is seeded idempotently; demo
+//! The demo partnership: the South East's 19 councils with their real codes, the standard metric
+//! catalogue, and a handful of made-up children per council with valid UPNs (their cases and
+//! returns are seeded by `seed_figures`). Reference data is seeded idempotently; demo
 //! children are written through the council's own scope, so RLS applies to the seeder too.
 
 use chrono::{NaiveDate, Utc};
@@ -82,6 +83,8 @@ pub async fn seed_reference_data(db: &DatabaseConnection) -> AppResult<()> {
         .exec_without_returning(db)
         .await?;
     }
+    // Every partnership starts with the standard catalogue, agreed (idempotent).
+    super::metric::seed_standard_catalogue(db).await?;
     Ok(())
 }
 
@@ -110,7 +113,17 @@ pub async fn seed_demo(store: &Store) -> AppResult<usize> {
             super::child::create(store, scope, &seeder, demo_child(reference.la_code, n)?).await?;
             created += 1;
         }
+        super::complaint::seed_demo_complaints(
+            store,
+            scope,
+            &seeder,
+            reference.la_code,
+            crate::domain::clock::today(),
+        )
+        .await?;
     }
+    // Cases, pupil populations and returns on those children (the release is compiled after).
+    super::seed_figures::seed_demo_returns(store, crate::domain::clock::today()).await?;
     super::release::seed_demo_release(store).await?;
     Ok(created)
 }

@@ -514,8 +514,9 @@ fn check_one(seed: u64) -> Result<(), String> {
 }
 
 /// Checks a pair of revisions: `Ok(true)` when every suppressed cell of both is safe from the
-/// pair, `Ok(false)` when only the correction's own small counts are exposed by the pair (see
-/// docs/domain.md, "Disclosure control", "Limits").
+/// pair, `Ok(false)` in the two cases docs/domain.md ("Disclosure control", "Limits") describes:
+/// the correction's own small counts exposed by the pair, or non-negativity unprovable around a
+/// cell kept `c` and corrected to zero.
 fn check_pair(seed: u64) -> Result<bool, String> {
     let mut rng = StdRng::seed_from_u64(seed);
     let (rules, table) = random_table(&mut rng);
@@ -555,9 +556,20 @@ fn check_pair(seed: u64) -> Result<bool, String> {
     attack_cells(&[after_alone], &small)
         .map_err(|error| format!("the correction alone: {error}"))?;
     let pair = [before, after];
-    attack_cells(&pair, &|t, _| t == 0)
-        .map_err(|error| format!("the pair, the first revision's cells: {error}"))?;
-    Ok(attack(&pair).is_ok())
+    // A cell kept `c` but corrected to zero is an unknown whose true value is zero: there the
+    // checker's non-negativity test (b), which holds such unknowns at zero, is only a
+    // sufficient condition, and no suppression can meet it (docs/domain.md, "Limits"). Linear
+    // differencing (a) is checked regardless.
+    let kept_zero = pair[1]
+        .seen
+        .iter()
+        .any(|cell| cell.truth == 0 && cell.shown.is_suppressed());
+    match attack_cells(&pair, &|t, _| t == 0) {
+        Ok(()) => {}
+        Err(error) if kept_zero && error.starts_with("non-negativity") => return Ok(false),
+        Err(error) => return Err(format!("the pair, the first revision's cells: {error}")),
+    }
+    Ok(attack_cells(&pair, &|t, cell| t == 1 && small(t, cell)).is_ok())
 }
 
 proptest! {
@@ -570,7 +582,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2_500))]
+    #![proptest_config(ProptestConfig::with_cases(1_500))]
 
     #[test]
     fn no_cell_the_first_revision_suppressed_can_be_recovered_from_the_pair(seed in any::<u64>()) {
@@ -587,9 +599,7 @@ fn exposure_rate_of_corrections() {
     let exposed = (0..pairs)
         .filter(|&seed| check_pair(seed) == Ok(false))
         .count();
-    eprintln!(
-        "{exposed} of {pairs} corrections expose one of their own small counts through the pair"
-    );
+    eprintln!("{exposed} of {pairs} corrections fall under docs/domain.md's limits");
 }
 
 #[test]

@@ -310,6 +310,14 @@ impl Case {
     async fn school_days_approximate(&self) -> bool {
         self.0.deadlines.approximate
     }
+    /// Remedies agreed on a complaint about this case and not yet done, such as a payment for
+    /// lost education: what the council still owes (read separately, by the case's id).
+    async fn remedies_owed(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> Result<Vec<crate::graphql::complaint::types::Remedy>, AppError> {
+        crate::graphql::complaint::owed::remedies_owed(ctx, self.0.case.id).await
+    }
 }
 
 impl Case {
