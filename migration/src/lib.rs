@@ -18,6 +18,10 @@ mod m20261123_000004_audit;
 mod m20261123_000005_council_setting;
 mod m20261123_000006_provision_wait;
 mod m20261202_000007_case_reason_length;
+mod m20261202_000011_keyset_indexes;
+pub use m20261202_000011_keyset_indexes::{
+    CASE_DUE_KEY, CASE_WAIT_RUNNING_KEY, CASE_WAIT_STOPPED_KEY,
+};
 /// Row-level security helpers shared by migrations (PostgreSQL only).
 pub mod rls;
 
@@ -39,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_council_setting::Migration),
             Box::new(m20261123_000006_provision_wait::Migration),
             Box::new(m20261202_000007_case_reason_length::Migration),
+            Box::new(m20261202_000011_keyset_indexes::Migration),
         ]
     }
 }
@@ -53,5 +58,6 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261123_000005_council_setting.rs"),
     include_str!("m20261123_000006_provision_wait.rs"),
     include_str!("m20261202_000007_case_reason_length.rs"),
+    include_str!("m20261202_000011_keyset_indexes.rs"),
     include_str!("rls.rs"),
 ];

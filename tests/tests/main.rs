@@ -24,6 +24,7 @@ mod identity;
 mod instances;
 mod outage;
 mod overload;
+mod pagination;
 mod rls;
 mod schema;
 mod security;

@@ -10,6 +10,8 @@ pub mod case;
 pub mod child;
 /// Today's date in England, which deadlines count from.
 pub mod clock;
+/// Opaque keyset cursors for every connection: the codec, shared by all lists.
+pub mod cursor;
 /// Provision deadlines, days without provision, reviews and evidence expiry.
 pub mod deadline;
 /// The DfE 3-digit local authority code.

@@ -20,4 +20,4 @@ pub mod settings;
 /// The database handle every service takes.
 mod store;
 
-pub use store::Store;
+pub use store::{StatementLog, Store};
