@@ -10,8 +10,7 @@ use entity::{case_event, child, medical_evidence, provision};
 use migration::{CASE_DUE_KEY, CASE_WAIT_RUNNING_KEY, CASE_WAIT_STOPPED_KEY};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, JoinType, Order, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, RelationDef, Select, SelectTwo,
+    ColumnTrait, Condition, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -81,7 +80,7 @@ pub async fn get(
     let rules = CouncilRules::load(&txn).await?;
     let basis = rules.on(today);
     let case = find(&txn, case_id).await?;
-    let mut details = load_details(&txn, vec![(case, None)], CaseParts::ALL, basis).await?;
+    let mut details = load_details(&txn, vec![case], CaseParts::ALL, basis).await?;
     txn.commit().await?;
     store
         .reads
@@ -166,9 +165,9 @@ pub async fn list(
     let txn = store.council(scope).await?;
     let rules = CouncilRules::load(&txn).await?;
     let basis = rules.on(listing.today);
-    let query = with_child(filtered(&txn, &listing.filter, listing.today));
+    let query = filtered(&txn, &listing.filter, listing.today);
     let limit = listing.first + 1;
-    let mut rows: Vec<(CaseRow, CasePosition)> = match (listing.order, listing.after) {
+    let mut rows: Vec<(case::Model, CasePosition)> = match (listing.order, listing.after) {
         (CaseOrder::DueDate, after) => {
             let after = match after {
                 None => None,
@@ -253,21 +252,6 @@ fn filtered(txn: &CouncilTxn, filter: &CaseFilter, today: NaiveDate) -> Select<c
     query
 }
 
-/// A case as a page reads it: with its child, when read in the same statement.
-type CaseRow = (case::Model, Option<child::Model>);
-
-/// `query` with each case's child read in the same statement (one round trip fewer per page).
-/// The join matches the council as well as the child, so it stays inside the case's council.
-fn with_child(query: Select<case::Entity>) -> SelectTwo<case::Entity, child::Entity> {
-    let child_of_case: RelationDef = case::Entity::belongs_to(child::Entity)
-        .from((case::Column::TenantId, case::Column::ChildId))
-        .to((child::Column::TenantId, child::Column::Id))
-        .into();
-    query
-        .join(JoinType::InnerJoin, child_of_case)
-        .select_also(child::Entity)
-}
-
 /// The sentinel the due-date key gives a case with no due date (see [`CASE_DUE_KEY`]).
 fn no_due_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
@@ -276,18 +260,14 @@ fn no_due_date() -> NaiveDate {
 /// Up to `limit` cases by due date (none last), then id, after `after`.
 async fn page_by_due(
     txn: &CouncilTxn,
-    query: SelectTwo<case::Entity, child::Entity>,
+    query: Select<case::Entity>,
     after: Option<(Option<NaiveDate>, Uuid)>,
     limit: u64,
-) -> AppResult<Vec<(CaseRow, CasePosition)>> {
+) -> AppResult<Vec<(case::Model, CasePosition)>> {
     let mut query = query;
     if let Some((due, id)) = after {
         query = query.filter(
-            Expr::tuple([
-                Expr::cust(CASE_DUE_KEY),
-                Expr::col((case::Entity, case::Column::Id)),
-            ])
-            .gt(Expr::tuple([
+            Expr::tuple([Expr::cust(CASE_DUE_KEY), Expr::col(case::Column::Id)]).gt(Expr::tuple([
                 Expr::value(due.unwrap_or_else(no_due_date)),
                 Expr::value(id),
             ])),
@@ -301,12 +281,12 @@ async fn page_by_due(
         .await?;
     Ok(cases
         .into_iter()
-        .map(|row| {
+        .map(|case| {
             let position = CasePosition::Due {
-                due: row.0.provision_due_by,
-                id: row.0.id,
+                due: case.provision_due_by,
+                id: case.id,
             };
-            (row, position)
+            (case, position)
         })
         .collect())
 }
@@ -334,11 +314,11 @@ fn wait_key(case: &case::Model, day: i32) -> (i64, bool) {
 /// places low that day; the count shown is exact.)
 async fn page_by_wait(
     txn: &CouncilTxn,
-    query: SelectTwo<case::Entity, child::Entity>,
+    query: Select<case::Entity>,
     day: i32,
     after: Option<(i64, Uuid)>,
     limit: u64,
-) -> AppResult<Vec<(CaseRow, CasePosition)>> {
+) -> AppResult<Vec<(case::Model, CasePosition)>> {
     let runs = Condition::any()
         .add(case::Column::WaitRunsUntil.is_null())
         .add(case::Column::WaitRunsUntil.gte(day));
@@ -374,19 +354,19 @@ async fn page_by_wait(
                 .await?,
         );
     }
-    let mut ranked: Vec<(CaseRow, CasePosition)> = merged
+    let mut ranked: Vec<(case::Model, CasePosition)> = merged
         .into_iter()
-        .map(|row| {
-            let (days, _) = wait_key(&row.0, day);
+        .map(|case| {
+            let (days, _) = wait_key(&case, day);
             let position = CasePosition::Waiting {
                 day,
                 days,
-                id: row.0.id,
+                id: case.id,
             };
-            (row, position)
+            (case, position)
         })
         .collect();
-    ranked.sort_by(|((a, _), pa), ((b, _), pb)| match (pa, pb) {
+    ranked.sort_by(|(a, pa), (b, pb)| match (pa, pb) {
         (CasePosition::Waiting { days: da, .. }, CasePosition::Waiting { days: db, .. }) => {
             db.cmp(da).then_with(|| a.id.cmp(&b.id))
         }
@@ -417,7 +397,8 @@ pub async fn due_soon(
         .calendar
         .school_day_after(today, school_days)
         .unwrap_or(today);
-    let cases = with_child(txn.select::<case::Entity>())
+    let cases = txn
+        .select::<case::Entity>()
         .filter(case::Column::Status.eq(CaseStatus::Open))
         .filter(case::Column::ProvisionStartedOn.is_null())
         .filter(case::Column::ProvisionDueBy.lte(horizon))
@@ -438,48 +419,30 @@ pub async fn due_soon(
 
 /// Loads children, events, provision and evidence for `cases` in a fixed number of queries,
 /// however many cases there are, and derives each case's deadlines.
-///
-/// A case that comes with its child (read in the same statement, see [`with_child`]) needs no
-/// query for it.
 async fn load_details(
     txn: &CouncilTxn,
-    rows: Vec<(case::Model, Option<child::Model>)>,
+    cases: Vec<case::Model>,
     parts: CaseParts,
     basis: DeadlineBasis<'_>,
 ) -> AppResult<Vec<CaseDetail>> {
-    if rows.is_empty() {
+    if cases.is_empty() {
         return Ok(Vec::new());
     }
-    let child_ids: Vec<Uuid> = rows
+    let case_ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
+    let child_ids: Vec<Uuid> = cases
         .iter()
-        .map(|(c, _)| c.child_id)
+        .map(|c| c.child_id)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut children: HashMap<Uuid, child::Model> = HashMap::new();
-    let mut cases = Vec::with_capacity(rows.len());
-    for (case, child) in rows {
-        if let Some(child) = child {
-            children.insert(child.id, child);
-        }
-        cases.push(case);
-    }
-    let missing: Vec<Uuid> = child_ids
-        .iter()
-        .copied()
-        .filter(|id| !children.contains_key(id))
+    let children: HashMap<Uuid, child::Model> = txn
+        .select::<child::Entity>()
+        .filter(child::Column::Id.is_in(child_ids.clone()))
+        .all(txn.conn())
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
         .collect();
-    if !missing.is_empty() {
-        children.extend(
-            txn.select::<child::Entity>()
-                .filter(child::Column::Id.is_in(missing))
-                .all(txn.conn())
-                .await?
-                .into_iter()
-                .map(|c| (c.id, c)),
-        );
-    }
-    let case_ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
     // The due date and days without provision are stored on each case (see `StoredDeadlines`);
     // only a case stored before they existed needs every case of its child, whose earlier
     // episodes count towards the cumulative 15 days.
