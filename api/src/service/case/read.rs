@@ -322,7 +322,10 @@ async fn page_by_wait(
     let runs = Condition::any()
         .add(case::Column::WaitRunsUntil.is_null())
         .add(case::Column::WaitRunsUntil.gte(day));
-    let stopped = Condition::all().add(case::Column::WaitRunsUntil.lt(day));
+    // Said outright, though `< day` implies it: the stopped counts' index holds only these.
+    let stopped = Condition::all()
+        .add(case::Column::WaitRunsUntil.is_not_null())
+        .add(case::Column::WaitRunsUntil.lt(day));
     let mut merged = Vec::new();
     for (branch, key, offset) in [
         (runs, CASE_WAIT_RUNNING_KEY, i64::from(day)),
