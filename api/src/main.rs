@@ -104,6 +104,7 @@ async fn main() -> anyhow::Result<()> {
                 db,
                 settings.database.app_role.clone(),
                 Default::default(),
+                Default::default(),
             );
             let children = seed::seed_demo(&store)
                 .await

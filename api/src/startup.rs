@@ -24,7 +24,7 @@ use crate::config::Settings;
 use crate::graphql::build_schema;
 use crate::http::health::ShuttingDown;
 use crate::http::{AppState, router};
-use crate::service::{Store, seed};
+use crate::service::{StatementLog, Store, seed};
 use database_watch::DatabaseWatcher;
 
 /// A built server, bound to its port, ready to run.
@@ -47,7 +47,8 @@ impl Application {
                 settings.data_dir.display()
             )
         })?;
-        let (db, statements) = connect_counted(&settings).await?;
+        let statement_log = StatementLog::default();
+        let (db, statements) = connect_counted(&settings, &statement_log).await?;
         if settings.database.migrate_on_start {
             Migrator::up(&db, None)
                 .await
@@ -57,12 +58,14 @@ impl Application {
         let read_log_db = count_statements(
             connect_pool(&settings, READ_LOG_CONNECTIONS, acquire_timeout(&settings)).await?,
             statements.clone(),
+            statement_log.clone(),
         );
         let store = Store::new(
             db.clone(),
             read_log_db,
             settings.database.app_role.clone(),
             statements,
+            statement_log,
         );
         let filled = crate::service::case::fill_missing_deadlines(&store)
             .await
@@ -192,6 +195,7 @@ impl Application {
 /// costs a bounded number of queries.
 pub async fn connect_counted(
     settings: &Settings,
+    statement_log: &StatementLog,
 ) -> anyhow::Result<(DatabaseConnection, Arc<AtomicU64>)> {
     let statements = Arc::new(AtomicU64::new(0));
     let db = connect_pool(
@@ -200,7 +204,10 @@ pub async fn connect_counted(
         acquire_timeout(settings),
     )
     .await?;
-    Ok((count_statements(db, statements.clone()), statements))
+    Ok((
+        count_statements(db, statements.clone(), statement_log.clone()),
+        statements,
+    ))
 }
 
 /// Connections of the audit log's read writer (see `service::audit::ReadLog`): its own, so
@@ -213,9 +220,15 @@ fn acquire_timeout(settings: &Settings) -> Duration {
     Duration::from_secs(settings.database.acquire_timeout_seconds.max(1))
 }
 
-/// Counts `db`'s statements into `statements` and the `/metrics` counters.
-fn count_statements(mut db: DatabaseConnection, statements: Arc<AtomicU64>) -> DatabaseConnection {
+/// Counts `db`'s statements into `statements` and the `/metrics` counters, and hands them to
+/// `log` (which keeps them only while a test or the benchmark records).
+fn count_statements(
+    mut db: DatabaseConnection,
+    statements: Arc<AtomicU64>,
+    log: StatementLog,
+) -> DatabaseConnection {
     db.set_metric_callback(move |info| {
+        log.note(|| info.statement.to_string());
         statements.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("hub_db_statements_total").increment(1);
         metrics::histogram!("hub_db_statement_duration_seconds").record(info.elapsed.as_secs_f64());

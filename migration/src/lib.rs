@@ -21,6 +21,10 @@ mod m20261202_000007_case_reason_length;
 mod m20261202_000008_shared_figures;
 mod m20261202_000009_release;
 mod m20261202_000010_complaint;
+mod m20261202_000011_keyset_indexes;
+pub use m20261202_000011_keyset_indexes::{
+    CASE_DUE_KEY, CASE_WAIT_RUNNING_KEY, CASE_WAIT_STOPPED_KEY,
+};
 /// Row-level security helpers shared by migrations (PostgreSQL only).
 pub mod rls;
 
@@ -49,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_shared_figures::Migration),
             Box::new(m20261202_000009_release::Migration),
             Box::new(m20261202_000010_complaint::Migration),
+            Box::new(m20261202_000011_keyset_indexes::Migration),
         ]
     }
 }
@@ -66,5 +71,6 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261202_000008_shared_figures.rs"),
     include_str!("m20261202_000009_release.rs"),
     include_str!("m20261202_000010_complaint.rs"),
+    include_str!("m20261202_000011_keyset_indexes.rs"),
     include_str!("rls.rs"),
 ];

@@ -152,6 +152,7 @@ pub struct TestApp {
     pub database: Arc<TestDatabase>,
     pub settings: Settings,
     statements: Arc<std::sync::atomic::AtomicU64>,
+    statement_log: api::service::StatementLog,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -189,6 +190,7 @@ impl TestApp {
             .expect("seed councils");
         let address = app.address();
         let statements = app.store().statements.clone();
+        let statement_log = app.store().statement_log.clone();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {
             stopped.await.ok();
@@ -201,6 +203,7 @@ impl TestApp {
             database,
             settings,
             statements,
+            statement_log,
             shutdown: Some(shutdown),
             server: Some(server),
         }
@@ -219,6 +222,12 @@ impl TestApp {
     /// Statements the server has sent to its database so far.
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::SeqCst)
+    }
+
+    /// The server's statement recorder: `start()` before a request, `stop()` after, to see the
+    /// statements (with their values) it sent.
+    pub fn statement_log(&self) -> &api::service::StatementLog {
+        &self.statement_log
     }
 
     pub fn url(&self, path: &str) -> String {

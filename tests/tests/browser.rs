@@ -114,7 +114,10 @@ async fn a_partnership_analyst_reads_a_release_with_its_symbols_in_graphiql() {
             json!({ "id": kent_return }),
         )
         .await;
-    assert_eq!(body["data"]["approveReturn"]["status"], "APPROVED", "{body}");
+    assert_eq!(
+        body["data"]["approveReturn"]["status"], "APPROVED",
+        "{body}"
+    );
     let (_, body) = app
         .graphql(
             &coordinator,

@@ -25,6 +25,7 @@ mod identity;
 mod instances;
 mod outage;
 mod overload;
+mod pagination;
 mod release;
 mod returns;
 mod rls;

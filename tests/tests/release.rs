@@ -723,6 +723,7 @@ async fn the_demo_compiles_one_release_for_the_period_most_councils_approved(bac
         app.database.connect().await,
         migration::APP_ROLE.to_owned(),
         std::sync::Arc::default(),
+        Default::default(),
     );
     let seeded = api::service::release::seed_demo_release(&store).await;
     assert_eq!(seeded.map_err(|e| e.client_message()), Ok(1));

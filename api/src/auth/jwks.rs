@@ -10,6 +10,10 @@ use tokio::sync::{Mutex, RwLock};
 
 use super::keys::VerificationKey;
 
+/// The largest key set read from an issuer: real ones hold a few keys in a few kilobytes. With
+/// one cache per configured issuer, the keys held are bounded by the configuration.
+pub const MAX_JWKS_BYTES: usize = 256 * 1024;
+
 /// Keys of one issuer's JWKS, by `kid`.
 pub struct JwksCache {
     url: String,
@@ -109,9 +113,18 @@ impl JwksCache {
         state.is_fresh(self.cache_for).then_some(state.generation)
     }
 
+    /// The issuer's key set, read up to [`MAX_JWKS_BYTES`]: a larger answer is refused before
+    /// it is held, so an issuer's endpoint cannot grow the server's memory.
     async fn fetch(&self) -> anyhow::Result<JwkSet> {
-        let response = self.http.get(&self.url).send().await?.error_for_status()?;
-        Ok(response.json::<JwkSet>().await?)
+        let mut response = self.http.get(&self.url).send().await?.error_for_status()?;
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            if body.len() + chunk.len() > MAX_JWKS_BYTES {
+                anyhow::bail!("the JWKS is larger than {MAX_JWKS_BYTES} bytes");
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(serde_json::from_slice(&body)?)
     }
 }
 

@@ -12,6 +12,8 @@ pub mod child;
 pub mod clock;
 /// Ombudsman complaints and remedies: the LGSCO reference, and what is due, overdue and done.
 pub mod complaint;
+/// Opaque keyset cursors for every connection: the codec, shared by all lists.
+pub mod cursor;
 /// Provision deadlines, days without provision, reviews and evidence expiry.
 pub mod deadline;
 /// Disclosure control of shared figures: symbols, primary and secondary suppression, the exact audit.

@@ -5,6 +5,7 @@ use entity::audit_event;
 
 use super::context;
 use crate::auth::Role;
+use crate::domain::cursor::{CursorReader, CursorWriter};
 use crate::error::AppError;
 use crate::service::audit;
 
@@ -91,6 +92,9 @@ impl RecordedHead {
     }
 }
 
+/// The list name audit events' cursors carry.
+const AUDIT_EVENTS: &str = "audit";
+
 /// The council's audit log: auditors only.
 #[derive(Default)]
 pub struct AuditQuery;
@@ -109,18 +113,18 @@ impl AuditQuery {
         let first = context::page_size(first, context::limits(ctx)?)?;
         let after = after
             .map(|cursor| {
-                cursor
-                    .parse::<i64>()
-                    .map_err(|_| AppError::bad_input("after", "is not a cursor from this API"))
+                let mut key = CursorReader::open("after", AUDIT_EVENTS, &cursor)?;
+                let sequence = key.int()?;
+                key.end()?;
+                Ok::<_, AppError>(sequence)
             })
             .transpose()?;
         let (events, has_next) = audit::list(context::store(ctx)?, scope, first, after).await?;
         let mut connection = Connection::new(after.is_some(), has_next);
-        connection.edges.extend(
-            events
-                .into_iter()
-                .map(|event| Edge::new(event.sequence.to_string(), AuditEvent::from(event))),
-        );
+        connection.edges.extend(events.into_iter().map(|event| {
+            let cursor = CursorWriter::new(AUDIT_EVENTS).int(event.sequence).finish();
+            Edge::new(cursor, AuditEvent::from(event))
+        }));
         Ok(connection)
     }
 

@@ -9,8 +9,9 @@ use entity::child;
 use super::context::{self, CouncilWork};
 use crate::auth::CASEWORK;
 use crate::domain::child as rules;
+use crate::domain::cursor::{CursorReader, CursorWriter};
 use crate::error::AppError;
-use crate::service::child::{self as children, ChildChanges, ChildFilter, NewChild};
+use crate::service::child::{self as children, ChildChanges, ChildFilter, ChildListing, NewChild};
 
 /// Sex as recorded in the school census.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -317,24 +318,30 @@ impl ChildQuery {
     ) -> Result<ChildConnection, AppError> {
         let work = CouncilWork::begin(ctx, CASEWORK)?;
         let first = context::page_size(first, context::limits(ctx)?)?;
-        let after = after
-            .map(|c| context::decode_cursor("after", &c))
-            .transpose()?;
-        let filter = filter.unwrap_or_default().parse()?;
-        let page =
-            children::list(work.store, work.scope, &work.actor, &filter, first, after).await?;
+        let after = after.map(|c| decode_child_cursor(&c)).transpose()?;
+        let listing = ChildListing {
+            filter: filter.unwrap_or_default().parse()?,
+            first,
+            after,
+            count: ctx.look_ahead().field("totalCount").exists(),
+        };
+        let page = children::list(work.store, work.scope, &work.actor, &listing).await?;
         let mut connection = Connection::with_additional_fields(
             after.is_some(),
             page.has_next_page,
             ChildConnectionFields {
-                total_count: page.total_count,
+                // Counted only when selected; unselected, the value is never sent.
+                total_count: page.total_count.unwrap_or_default(),
             },
         );
-        connection.edges.extend(
-            page.children
-                .into_iter()
-                .map(|child| Edge::new(context::encode_cursor(child.id), Child(child))),
-        );
+        connection
+            .edges
+            .extend(page.children.into_iter().map(|child| {
+                Edge::new(
+                    CursorWriter::new(CHILDREN).uuid(child.id).finish(),
+                    Child(child),
+                )
+            }));
         Ok(connection)
     }
 
@@ -346,6 +353,17 @@ impl ChildQuery {
             children::get(work.store, work.scope, &work.actor, id).await?,
         ))
     }
+}
+
+/// The list name children's cursors carry.
+const CHILDREN: &str = "children";
+
+/// The child inside a cursor of the children list; anything else names `after`.
+fn decode_child_cursor(cursor: &str) -> Result<uuid::Uuid, AppError> {
+    let mut key = CursorReader::open("after", CHILDREN, cursor)?;
+    let id = key.uuid()?;
+    key.end()?;
+    Ok(id)
 }
 
 /// Changing a council's children: caseworkers and managers only.

@@ -63,19 +63,46 @@ pub struct ChildFilter {
 pub struct ChildPage {
     pub children: Vec<child::Model>,
     pub has_next_page: bool,
-    pub total_count: u64,
+    /// How many children match the filter, when asked for (a count reads every match).
+    pub total_count: Option<u64>,
 }
 
-/// Children matching `filter`, `first` at a time after the child `after`.
-#[tracing::instrument(skip_all, fields(council = %scope.council_id(), first))]
+/// Which page of children to list.
+#[derive(Clone, Debug)]
+pub struct ChildListing {
+    pub filter: ChildFilter,
+    /// At most this many children.
+    pub first: u64,
+    /// The last child of the previous page; none for the first page.
+    pub after: Option<Uuid>,
+    /// Whether to count every match too: only when the caller shows the count, since paging
+    /// itself never needs it.
+    pub count: bool,
+}
+
+/// Children matching the listing's filter, `first` at a time after the child `after`, in
+/// family-name order.
+///
+/// Keyset pages: the next page starts after the last child's (family name, given name, id),
+/// a range of the index `child_tenant_name_idx`, so page 1,000 reads what page 1 reads. The
+/// cursor carries only the child's id (never a name, since cursors travel in URLs and logs), so
+/// the page first reads that child's names by its primary key.
+#[tracing::instrument(
+    skip_all,
+    fields(council = %scope.council_id(), first = listing.first, after = listing.after.is_some())
+)]
 pub async fn list(
     store: &Store,
     scope: TenantScope,
     actor: &AuditActor,
-    filter: &ChildFilter,
-    first: u64,
-    after: Option<Uuid>,
+    listing: &ChildListing,
 ) -> AppResult<ChildPage> {
+    let ChildListing {
+        ref filter,
+        first,
+        after,
+        count,
+    } = *listing;
     let txn = store.council(scope).await?;
     let mut condition = Condition::all();
     if let Some(fragment) = &filter.name_contains {
@@ -96,32 +123,35 @@ pub async fn list(
     if let Some(upn) = &filter.upn {
         condition = condition.add(child::Column::Upn.eq(upn.as_str()));
     }
-    let total_count = txn
-        .select::<child::Entity>()
-        .filter(condition.clone())
-        .count(txn.conn())
-        .await?;
+    let total_count = if count {
+        Some(
+            txn.select::<child::Entity>()
+                .filter(condition.clone())
+                .count(txn.conn())
+                .await?,
+        )
+    } else {
+        None
+    };
 
     let mut query = txn.select::<child::Entity>().filter(condition);
     if let Some(after) = after {
         let cursor = find(&txn, after)
             .await
             .map_err(|_| AppError::bad_input("after", "the cursor does not belong to this list"))?;
-        // Keyset pagination on (family name, given name, id): stable under inserts.
+        // Keyset pagination on (family name, given name, id): stable under inserts, and a
+        // range of the name index (a row comparison, which both stores use as a range).
         query = query.filter(
-            Condition::any()
-                .add(child::Column::FamilyName.gt(cursor.family_name.clone()))
-                .add(
-                    Condition::all()
-                        .add(child::Column::FamilyName.eq(cursor.family_name.clone()))
-                        .add(child::Column::GivenName.gt(cursor.given_name.clone())),
-                )
-                .add(
-                    Condition::all()
-                        .add(child::Column::FamilyName.eq(cursor.family_name))
-                        .add(child::Column::GivenName.eq(cursor.given_name))
-                        .add(child::Column::Id.gt(cursor.id)),
-                ),
+            Expr::tuple([
+                Expr::col(child::Column::FamilyName),
+                Expr::col(child::Column::GivenName),
+                Expr::col(child::Column::Id),
+            ])
+            .gt(Expr::tuple([
+                Expr::value(cursor.family_name),
+                Expr::value(cursor.given_name),
+                Expr::value(cursor.id),
+            ])),
         );
     }
     let mut children = query

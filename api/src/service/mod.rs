@@ -30,4 +30,4 @@ pub mod settings;
 /// The database handle every service takes.
 mod store;
 
-pub use store::Store;
+pub use store::{StatementLog, Store};

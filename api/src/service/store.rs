@@ -1,7 +1,7 @@
 //! The store: the database, the role council work runs as, and the audit log's read writer.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use sea_orm::DatabaseConnection;
 
@@ -21,6 +21,45 @@ pub struct Store {
     turns: Option<Arc<tokio::sync::Mutex<()>>>,
     /// Where reads of identifiable records are recorded (see [`audit::ReadLog`]).
     pub reads: audit::ReadLog,
+    /// The statements sent while a recording is on (see [`StatementLog`]).
+    pub statement_log: StatementLog,
+}
+
+/// The statements the server sends, with their values, while a recording is on: for the tests
+/// that `EXPLAIN` what a request ran and the benchmark that replays it against the database
+/// alone. Off (always, in service), it costs one atomic load per statement.
+#[derive(Clone, Debug, Default)]
+pub struct StatementLog {
+    on: Arc<AtomicBool>,
+    recorded: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl StatementLog {
+    /// Starts recording, forgetting anything recorded before.
+    pub fn start(&self) {
+        if let Ok(mut recorded) = self.recorded.lock() {
+            recorded.clear();
+        }
+        self.on.store(true, Ordering::SeqCst);
+    }
+
+    /// Stops recording and hands over what was recorded, oldest first.
+    pub fn stop(&self) -> Vec<String> {
+        self.on.store(false, Ordering::SeqCst);
+        self.recorded
+            .lock()
+            .map(|mut recorded| std::mem::take(&mut *recorded))
+            .unwrap_or_default()
+    }
+
+    /// Records a statement if a recording is on; `statement` is only rendered then.
+    pub fn note(&self, statement: impl FnOnce() -> String) {
+        if self.on.load(Ordering::Relaxed)
+            && let Ok(mut recorded) = self.recorded.lock()
+        {
+            recorded.push(statement());
+        }
+    }
 }
 
 impl Store {
@@ -34,6 +73,7 @@ impl Store {
         read_log_db: DatabaseConnection,
         app_role: String,
         statements: Arc<AtomicU64>,
+        statement_log: StatementLog,
     ) -> Self {
         let turns = (db.get_database_backend() == sea_orm::DbBackend::Sqlite).then(Arc::default);
         let reads = audit::ReadLog::start(read_log_db, app_role.clone(), turns.clone());
@@ -43,6 +83,7 @@ impl Store {
             statements,
             turns,
             reads,
+            statement_log,
         }
     }
 

@@ -2,6 +2,11 @@
 //! loaded through `upsertCases` in batches of 10,000, then the first page of the overdue worklist
 //! (50 cases with child, current provision and latest evidence) fetched by 16 concurrent clients.
 //!
+//! Every figure is printed beside its ceiling, measured in the same run: for each read, the
+//! statements the hub sent for one request (recorded by the server's statement log) replayed by
+//! `pgbench -M prepared` with as many clients; for each batch load, `COPY` of the same rows into
+//! a copy of the table with the same indexes. The last lines are one table of ratios and targets.
+//!
 //! Run: `cargo run --release -p hub-tests --bin bench` (needs the tests' PostgreSQL; BENCHMARKS.md
 //! sets `TEST_DATABASE_ADMIN_URL` to its Unix socket, as README advises for a co-located server).
 //! Options via env: BENCH_CASES (default 100000), BENCH_CLIENTS (16), BENCH_REQUESTS (2000),
@@ -21,6 +26,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hub_tests::{Backend, Caller, Options, TestApp};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 
 fn env(name: &str, default: usize) -> usize {
@@ -86,6 +92,174 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index.min(sorted.len() - 1)]
 }
 
+/// The statements one request sends, recorded by the server: those of its own transaction
+/// (framed in BEGIN/COMMIT as the server runs them) and any before it, without the audit log's
+/// batched append (one per many reads in the server; replayed per request it would serialise
+/// the replay on the council's chain lock and collide on sequence numbers).
+async fn capture(app: &TestApp, token: &str, body: &str) -> Vec<String> {
+    app.statement_log().start();
+    fetch(app, token, body).await;
+    // The audit append commits before the answer, so everything is recorded by now.
+    let recorded = app.statement_log().stop();
+    let mut script = Vec::new();
+    let mut in_transaction = false;
+    for sql in recorded {
+        if sql.contains("set_config('role'") {
+            if in_transaction {
+                break; // The audit log's own transaction.
+            }
+            in_transaction = true;
+            script.push("BEGIN".to_owned());
+        }
+        script.push(sql);
+    }
+    if in_transaction {
+        script.push("COMMIT".to_owned());
+    }
+    script
+}
+
+/// Transactions a second of `script` replayed by pgbench with `clients` clients on one thread,
+/// prepared, for `seconds`.
+fn pgbench(app: &TestApp, name: &str, script: &[String], clients: usize, seconds: u64) -> f64 {
+    let path = std::env::temp_dir().join(format!("hub-bench-{name}-{}.sql", std::process::id()));
+    // pgbench reads `:name` as a variable; none of the read statements holds a colon, but say
+    // so if one ever does rather than measure something else.
+    let prepared = !script.iter().any(|sql| sql.contains(':'));
+    let text: String = script.iter().map(|sql| format!("{sql};\n")).collect();
+    std::fs::write(&path, text).expect("write the pgbench script");
+    let pgbench =
+        std::env::var("PGBENCH").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin/pgbench".into());
+    let output = std::process::Command::new(pgbench)
+        .args([
+            "-n",
+            "-j",
+            "1",
+            "-M",
+            if prepared { "prepared" } else { "simple" },
+        ])
+        .args(["-c", &clients.to_string(), "-T", &seconds.to_string(), "-f"])
+        .arg(&path)
+        .arg(app.database.url())
+        .output()
+        .expect("run pgbench");
+    std::fs::remove_file(&path).ok();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "pgbench: {stdout} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("tps = "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|tps| tps.parse().ok())
+        .expect("pgbench's tps")
+}
+
+/// `requests` requests of `body` from `clients` clients at once: the latencies, sorted, and the
+/// requests a second.
+async fn load_test(
+    app: &Arc<TestApp>,
+    token: &str,
+    body: &str,
+    clients: usize,
+    requests: usize,
+) -> (Vec<Duration>, f64) {
+    let per_client = requests / clients;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (app, token, body) = (app.clone(), token.to_owned(), body.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(per_client);
+            for _ in 0..per_client {
+                let sent = Instant::now();
+                fetch(&app, &token, &body).await;
+                latencies.push(sent.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.expect("client"));
+    }
+    let rate = latencies.len() as f64 / started.elapsed().as_secs_f64();
+    latencies.sort();
+    (latencies, rate)
+}
+
+/// The end cursor of the page `pages` pages into `field`, `first` at a time, walked with cursors.
+async fn cursor_after(
+    app: &TestApp,
+    token: &str,
+    field: &str,
+    args: &str,
+    first: usize,
+    pages: usize,
+) -> Value {
+    let query = format!(
+        "query($after: String) {{ {field}({args} first: {first}, after: $after) {{ pageInfo {{ endCursor }} }} }}"
+    );
+    let mut after = Value::Null;
+    for _ in 0..pages {
+        let (_, body) = app.graphql(token, &query, json!({ "after": after })).await;
+        after = body["data"][field]["pageInfo"]["endCursor"].clone();
+        assert!(after.is_string(), "{body}");
+    }
+    after
+}
+
+/// Median latency of `body` from one client, `requests` times.
+async fn median(app: &Arc<TestApp>, token: &str, body: &str, requests: usize) -> Duration {
+    let (latencies, _) = load_test(app, token, body, 1, requests).await;
+    percentile(&latencies, 0.5)
+}
+
+/// Seconds `COPY` takes to load the rows of `table` matching `rows` into a copy of the table
+/// with the same columns and indexes (and already holding every other row, as the hub's table
+/// did when it loaded them), through a file the server writes and reads.
+async fn copy_seconds(db: &DatabaseConnection, table: &str, rows: &str) -> f64 {
+    let copy = format!("bench_copy_{table}");
+    let file = format!("/tmp/hub-bench-{table}-{}.copy", std::process::id());
+    for sql in [
+        format!("DROP TABLE IF EXISTS {copy}"),
+        format!("CREATE TABLE {copy} (LIKE \"{table}\" INCLUDING ALL)"),
+        format!("INSERT INTO {copy} SELECT * FROM \"{table}\" WHERE NOT ({rows})"),
+        format!("COPY (SELECT * FROM \"{table}\" WHERE {rows}) TO '{file}'"),
+        format!("VACUUM ANALYZE {copy}"),
+        "CHECKPOINT".to_owned(),
+    ] {
+        db.execute_unprepared(&sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let started = Instant::now();
+    db.execute_unprepared(&format!("COPY {copy} FROM '{file}'"))
+        .await
+        .expect("copy");
+    let seconds = started.elapsed().as_secs_f64();
+    db.execute_unprepared(&format!("DROP TABLE {copy}"))
+        .await
+        .expect("drop copy");
+    seconds
+}
+
+/// Resident memory of this process (the server and the load generator), from /proc.
+fn resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
+}
+
 #[tokio::main]
 async fn main() {
     let total = env("BENCH_CASES", 100_000);
@@ -103,6 +277,7 @@ async fn main() {
     let service = app.token(Caller::Kent, &["service"]);
 
     let mut case_batches = Vec::new();
+    let mut child_batches = Vec::new();
     let load_started = Instant::now();
     for from in (0..total).step_by(batch) {
         let to = (from + batch).min(total);
@@ -110,6 +285,7 @@ async fn main() {
             .map(|n| json!({ "councilReference": format!("K-{n}"), "givenName": "Child", "familyName": format!("F{n:06}"),
                              "dateOfBirth": "2013-05-01", "sex": "FEMALE", "yearGroup": 8 }))
             .collect();
+        let started = Instant::now();
         let (_, body) = app
             .graphql(
                 &service,
@@ -118,6 +294,7 @@ async fn main() {
             )
             .await;
         assert!(body["errors"].is_null(), "{body}");
+        child_batches.push(started.elapsed());
         // Absences spread over the 2025/26 and 2026/27 school years; a fifth closed.
         let cases: Vec<Value> = (from..to)
             .map(|n| {
@@ -142,30 +319,57 @@ async fn main() {
             .await;
         assert!(body["errors"].is_null(), "{body}");
         case_batches.push(started.elapsed());
-        eprintln!("upsertCases rows {from}..{to}: {:.2?}", started.elapsed());
+        eprintln!(
+            "rows {from}..{to}: upsertChildren {:.2?}, upsertCases {:.2?}",
+            child_batches.last().copied().unwrap_or_default(),
+            started.elapsed()
+        );
     }
     println!(
         "loaded {total} children and cases in {:.1?}",
         load_started.elapsed()
     );
+    // The last batch of each: the table as large as it gets, as COPY's is below.
+    let last_cases = case_batches
+        .last()
+        .copied()
+        .unwrap_or_default()
+        .as_secs_f64();
+    let last_children = child_batches
+        .last()
+        .copied()
+        .unwrap_or_default()
+        .as_secs_f64();
     case_batches.sort();
+    child_batches.sort();
     println!(
-        "upsertCases, {batch} rows per batch: median {:.2?}, worst {:.2?} over {} batches",
+        "upsertCases, {batch} rows per batch: median {:.2?}, worst {:.2?}, last {last_cases:.2}s over {} batches",
         percentile(&case_batches, 0.5),
         case_batches.last().copied().unwrap_or_default(),
         case_batches.len()
+    );
+    println!(
+        "upsertChildren, {batch} rows per batch: median {:.2?}, worst {:.2?}, last {last_children:.2}s",
+        percentile(&child_batches, 0.5),
+        child_batches.last().copied().unwrap_or_default(),
     );
 
     // What autovacuum does after a nightly load, done now rather than during the measurement
     // (where it took a share of the two cores and made runs differ by half): fresh statistics
     // for the planner, and the new rows' visibility settled.
     let db = app.database.connect().await;
-    sea_orm::ConnectionTrait::execute_unprepared(&db, "VACUUM ANALYZE")
+    let last_from = total.saturating_sub(batch);
+    // COPY of the last batch's rows, into a copy of the table holding the rest.
+    let numbered = |column: &str| format!("substr({column}, 3)::int >= {last_from}");
+    let copy_cases = copy_seconds(&db, "case", &numbered("council_reference")).await;
+    let copy_children = copy_seconds(&db, "child", &numbered("council_reference")).await;
+    println!("COPY of the last {batch} rows: case {copy_cases:.3}s, child {copy_children:.3}s");
+    db.execute_unprepared("VACUUM ANALYZE")
         .await
         .expect("vacuum analyze");
     // And the load's dirty pages written out now, so a checkpoint's writes do not land in the
     // middle of the measurement and stall the audit log's commits behind them.
-    sea_orm::ConnectionTrait::execute_unprepared(&db, "CHECKPOINT")
+    db.execute_unprepared("CHECKPOINT")
         .await
         .expect("checkpoint");
     if let Ok(seconds) = std::env::var("BENCH_HOLD_SECONDS") {
@@ -173,6 +377,7 @@ async fn main() {
         println!("holding the database for {seconds}s");
         tokio::time::sleep(Duration::from_secs(seconds.parse().unwrap_or(60))).await;
     }
+    let seconds = env("BENCH_PGBENCH_SECONDS", 15) as u64;
     let caseworker = app.token(Caller::Kent, &["caseworker"]);
     let query = "{ cases(filter: { overdue: true }, first: 50) { edges { node { id provisionDueBy schoolDaysWithoutProvision
                   child { givenName familyName upn } currentProvision { kind hoursPerWeek } latestEvidence { category validUntil } } } } }";
@@ -181,42 +386,24 @@ async fn main() {
         .as_array()
         .map_or(0, Vec::len);
     assert_eq!(page, 50, "{body}");
-    let per_client = requests / clients;
     let request = json!({ "query": query }).to_string();
-    let started = Instant::now();
+    let worklist_script = capture(&app, &caseworker, &request).await;
     let cpu_before = cpu_used();
-    let mut tasks = Vec::new();
-    for _ in 0..clients {
-        let (app, token, request) = (app.clone(), caseworker.clone(), request.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::with_capacity(per_client);
-            for _ in 0..per_client {
-                let sent = Instant::now();
-                fetch(&app, &token, &request).await;
-                latencies.push(sent.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.expect("client"));
-    }
-    let elapsed = started.elapsed();
+    let (latencies, worklist_rate) =
+        load_test(&app, &caseworker, &request, clients, requests).await;
     let cpu = cpu_used().zip(cpu_before).map(|(after, before)| {
         (
             after.0.saturating_sub(before.0),
             after.1.saturating_sub(before.1),
         )
     });
-    latencies.sort();
+    let rss = resident_mib();
     println!(
-        "overdue worklist, first 50 with child/provision/evidence, {clients} clients, {} requests: p50 {:.1?}, p95 {:.1?}, p99 {:.1?}, {:.0} req/s",
+        "overdue worklist, first 50 with child/provision/evidence, {clients} clients, {} requests: p50 {:.1?}, p95 {:.1?}, p99 {:.1?}, {worklist_rate:.0} req/s",
         latencies.len(),
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.95),
         percentile(&latencies, 0.99),
-        latencies.len() as f64 / elapsed.as_secs_f64()
     );
     if let Some((machine, own)) = cpu {
         let per_request = |d: Duration| d.as_secs_f64() * 1000.0 / latencies.len() as f64;
@@ -227,24 +414,170 @@ async fn main() {
             per_request(machine.saturating_sub(own)),
         );
     }
+    if let Some(rss) = rss {
+        println!(
+            "  resident memory after the worklist load (server and load generator): {rss:.0} MiB"
+        );
+    }
+    let worklist_ceiling = pgbench(&app, "worklist", &worklist_script, clients, seconds);
+    println!(
+        "  its {} statements replayed by pgbench -M prepared -c{clients} -j1: {worklist_ceiling:.0} tx/s; the hub reaches {:.0}%",
+        worklist_script.len(),
+        100.0 * worklist_rate / worklist_ceiling
+    );
+    for sql in &worklist_script {
+        println!("    {}", sql.chars().take(160).collect::<String>());
+    }
 
-    // Ranking every open case by school days without provision: computed in the database over
-    // the whole council, so it is measured on its own, one client at a time.
+    // One client: the overdue page, the ranked page, and the unfiltered list's first page and
+    // its 1,000th, each against its own statements replayed by one pgbench client.
+    let one = env("BENCH_RANKED_REQUESTS", 100);
+    let overdue_p50 = median(&app, &caseworker, &request, one).await;
     let ranked = "{ cases(filter: { status: OPEN }, orderBy: DAYS_WITHOUT_PROVISION, first: 50) { edges { node { id schoolDaysWithoutProvision
                   child { givenName familyName } } } } }";
-    let mut latencies = Vec::new();
-    for _ in 0..env("BENCH_RANKED_REQUESTS", 100) {
-        let sent = Instant::now();
-        let (status, body) = app.graphql(&caseworker, ranked, json!({})).await;
-        assert_eq!(status, 200);
-        assert!(body["errors"].is_null(), "{body}");
-        latencies.push(sent.elapsed());
-    }
-    latencies.sort();
+    let ranked_request = json!({ "query": ranked }).to_string();
+    let (_, body) = app.graphql(&caseworker, ranked, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let ranked_p50 = median(&app, &caseworker, &ranked_request, one).await;
+    let (_, ranked_rate) = load_test(&app, &caseworker, &ranked_request, 1, one).await;
+    let ranked_script = capture(&app, &caseworker, &ranked_request).await;
+    let ranked_ceiling = pgbench(&app, "ranked", &ranked_script, 1, seconds.min(10));
     println!(
-        "open cases by days without provision, first 50, 1 client, {} requests: p50 {:.1?}, p99 {:.1?}",
-        latencies.len(),
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
+        "open cases by days without provision, first 50, 1 client: p50 {ranked_p50:.1?} against the overdue page's {overdue_p50:.1?} ({:.2}x); {ranked_rate:.0} req/s, {:.0}% of its {} statements' ceiling ({ranked_ceiling:.0} tx/s)",
+        ranked_p50.as_secs_f64() / overdue_p50.as_secs_f64(),
+        100.0 * ranked_rate / ranked_ceiling,
+        ranked_script.len(),
     );
+
+    let list = |after: &Value| {
+        json!({ "query": "query($after: String) { cases(first: 50, after: $after) { edges { node { id provisionDueBy schoolDaysWithoutProvision child { givenName familyName } } } } }",
+                "variables": { "after": after } })
+        .to_string()
+    };
+    let first_page = list(&Value::Null);
+    // Page 1,000 (at 100,000 cases; the last full page of a smaller load).
+    let deep = (total / 50).saturating_sub(1).min(999);
+    let page_1000 = list(&cursor_after(&app, &caseworker, "cases", "", 50, deep).await);
+    let list_p50 = median(&app, &caseworker, &first_page, one).await;
+    let deep_p50 = median(&app, &caseworker, &page_1000, one).await;
+    let (_, list_rate) = load_test(&app, &caseworker, &first_page, 1, one).await;
+    let list_script = capture(&app, &caseworker, &first_page).await;
+    let list_ceiling = pgbench(&app, "cases", &list_script, 1, seconds.min(10));
+    println!(
+        "cases(first: 50), no filter, 1 client: page 1 p50 {list_p50:.1?}, page 1,000 p50 {deep_p50:.1?} ({:.2}x); {list_rate:.0} req/s, {:.0}% of its statements' ceiling ({list_ceiling:.0} tx/s)",
+        deep_p50.as_secs_f64() / list_p50.as_secs_f64(),
+        100.0 * list_rate / list_ceiling,
+    );
+    let children = |after: &Value| {
+        json!({ "query": "query($after: String) { children(first: 50, after: $after) { edges { node { id familyName } } } }",
+                "variables": { "after": after } })
+        .to_string()
+    };
+    let children_first = children(&Value::Null);
+    let children_deep = children(&cursor_after(&app, &caseworker, "children", "", 50, deep).await);
+    let children_p50 = median(&app, &caseworker, &children_first, one).await;
+    let children_deep_p50 = median(&app, &caseworker, &children_deep, one).await;
+    println!(
+        "children(first: 50), 1 client: page 1 p50 {children_p50:.1?}, page 1,000 p50 {children_deep_p50:.1?} ({:.2}x)",
+        children_deep_p50.as_secs_f64() / children_p50.as_secs_f64()
+    );
+    let auditor = app.token(Caller::Kent, &["auditor"]);
+    let audit = |after: &Value| {
+        json!({ "query": "query($after: String) { auditEvents(first: 2, after: $after) { edges { node { id sequence } } } }",
+                "variables": { "after": after } })
+        .to_string()
+    };
+    let audit_first = audit(&Value::Null);
+    let (_, body) = app
+        .graphql(
+            &auditor,
+            "{ auditEvents(first: 1) { edges { node { sequence } } } }",
+            json!({}),
+        )
+        .await;
+    let events = body["data"]["auditEvents"]["edges"][0]["node"]["sequence"]
+        .as_u64()
+        .unwrap_or(0) as usize;
+    let audit_pages = (events / 2).saturating_sub(1).min(999);
+    let audit_deep = audit(&cursor_after(&app, &auditor, "auditEvents", "", 2, audit_pages).await);
+    let audit_p50 = median(&app, &auditor, &audit_first, one).await;
+    let audit_deep_p50 = median(&app, &auditor, &audit_deep, one).await;
+    println!(
+        "auditEvents(first: 2), 1 client: page 1 p50 {audit_p50:.1?}, page 1,000 p50 {audit_deep_p50:.1?} ({:.2}x)",
+        audit_deep_p50.as_secs_f64() / audit_p50.as_secs_f64()
+    );
+
+    // Cold start: a second instance of the server on the loaded database, from building the
+    // application (pools, the migration check, the database-lock check, the stored-deadline
+    // check) to its first ready answer.
+    let started = Instant::now();
+    let second = app
+        .spawn_beside(Options {
+            max_connections: options_pool(),
+            ..Options::new(Backend::Postgres)
+        })
+        .await;
+    loop {
+        let ready = second.http.get(second.url("/readyz")).send().await;
+        if ready.is_ok_and(|r| r.status() == 200) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let cold_start = started.elapsed();
+    println!("cold start to /readyz on the loaded database: {cold_start:.2?}");
+
+    println!();
+    println!("| measure | target | measured |");
+    println!("|---|---|---|");
+    println!(
+        "| overdue worklist, 16 clients, share of its statements' pgbench ceiling | ≥ 70% | {:.0}% ({worklist_rate:.0} req/s against {worklist_ceiling:.0} tx/s) |",
+        100.0 * worklist_rate / worklist_ceiling
+    );
+    println!(
+        "| ranked by days without provision, first page, 1 client, p50 against the overdue page's | ≤ 2× | {:.2}× ({ranked_p50:.1?} against {overdue_p50:.1?}) |",
+        ranked_p50.as_secs_f64() / overdue_p50.as_secs_f64()
+    );
+    println!(
+        "| `cases(first: 50)` page 1,000 against page 1, p50 | ≤ 2× | {:.2}× ({deep_p50:.1?} against {list_p50:.1?}) |",
+        deep_p50.as_secs_f64() / list_p50.as_secs_f64()
+    );
+    println!(
+        "| `children(first: 50)` page 1,000 against page 1, p50 | ≤ 2× | {:.2}× ({children_deep_p50:.1?} against {children_p50:.1?}) |",
+        children_deep_p50.as_secs_f64() / children_p50.as_secs_f64()
+    );
+    println!(
+        "| `auditEvents(first: 2)` page 1,000 against page 1, p50 | ≤ 2× | {:.2}× ({audit_deep_p50:.1?} against {audit_p50:.1?}) |",
+        audit_deep_p50.as_secs_f64() / audit_p50.as_secs_f64()
+    );
+    println!(
+        "| `upsertCases`, {batch} rows (last batch) against `COPY` of the same rows | ≤ 3× | {:.1}× ({last_cases:.2} s against {copy_cases:.3} s) |",
+        last_cases / copy_cases
+    );
+    println!(
+        "| `upsertChildren`, {batch} rows (last batch) against `COPY` of the same rows | ≤ 3× | {:.1}× ({last_children:.2} s against {copy_children:.3} s) |",
+        last_children / copy_children
+    );
+    println!(
+        "| ranked page, 1 client, share of its statements' ceiling | — | {:.0}% |",
+        100.0 * ranked_rate / ranked_ceiling
+    );
+    println!(
+        "| `cases(first: 50)` page 1, 1 client, share of its statements' ceiling | — | {:.0}% |",
+        100.0 * list_rate / list_ceiling
+    );
+    println!(
+        "| cold start to `/readyz`, existing database of {total} cases | — | {cold_start:.2?} |"
+    );
+    if let Some(rss) = rss {
+        println!(
+            "| resident memory after the worklist load (server and load generator) | — | {rss:.0} MiB |"
+        );
+    }
+}
+
+/// The server's pool for the benchmark: the production default unless `BENCH_POOL` says.
+fn options_pool() -> u32 {
+    let default_pool = api::config::Settings::default().database.max_connections;
+    u32::try_from(env("BENCH_POOL", default_pool as usize)).unwrap_or(default_pool)
 }

@@ -281,6 +281,7 @@ async fn main() {
         database.connect().await,
         migration::APP_ROLE.to_owned(),
         Arc::new(AtomicU64::new(0)),
+        Default::default(),
     );
     let mut rng = StdRng::seed_from_u64(seed);
     println!(

@@ -8,9 +8,10 @@ use super::input::CaseFilterInput;
 use super::work::CaseWork;
 use super::{Case, CaseOrderBy};
 use crate::domain::clock;
+use crate::domain::cursor::{CursorReader, CursorWriter};
 use crate::error::AppError;
 use crate::graphql::context;
-use crate::service::case::{self as cases, CaseParts};
+use crate::service::case::{self as cases, CaseParts, CasePosition};
 
 /// The parts of a case a query's selection needs, looked ahead from `case` (the selection of
 /// one case): the timeline only when `timeline` or `nextReviewDue` is asked for.
@@ -37,28 +38,26 @@ impl CaseQuery {
         after: Option<String>,
     ) -> Result<Connection<String, Case>, AppError> {
         let work = CaseWork::begin(ctx)?;
-        let first = context::page_size(first, context::limits(ctx)?)? as usize;
-        let offset = match after {
-            Some(cursor) => decode_offset(&cursor)? + 1,
-            None => 0,
-        };
+        let first = context::page_size(first, context::limits(ctx)?)?;
+        let order = order_by.unwrap_or_default();
+        let after = after
+            .map(|cursor| decode_position(order, &cursor))
+            .transpose()?;
         let filter = filter.unwrap_or_default().parse()?;
-        let order = order_by.unwrap_or_default().into();
         let listing = cases::CaseListing {
             filter,
-            order,
-            first: first as u64,
-            offset: offset as u64,
+            order: order.into(),
+            first,
+            after,
             parts: parts(ctx.look_ahead().field("edges").field("node"))
                 .or(parts(ctx.look_ahead().field("nodes"))),
             today: clock::today(),
         };
         let (page, has_next) = cases::list(work.store, work.scope, &work.actor, &listing).await?;
-        let mut connection = Connection::new(offset > 0, has_next);
+        let mut connection = Connection::new(after.is_some(), has_next);
         connection.edges.extend(
             page.into_iter()
-                .enumerate()
-                .map(|(index, detail)| Edge::new(encode_offset(offset + index), Case(detail))),
+                .map(|(detail, position)| Edge::new(encode_position(position), Case(detail))),
         );
         Ok(connection)
     }
@@ -92,13 +91,92 @@ impl CaseQuery {
     }
 }
 
-/// The cursor of the case at `index` in the list: its position in the order asked for.
-fn encode_offset(index: usize) -> String {
-    context::encode_cursor(uuid::Uuid::from_u128(index as u128))
+/// The list names cursors of each order carry, so a cursor of one order is refused by another.
+const BY_DUE_DATE: &str = "cases.due";
+const BY_DAYS_WITHOUT_PROVISION: &str = "cases.waiting";
+
+/// The opaque cursor of a case's place in a list.
+fn encode_position(position: CasePosition) -> String {
+    match position {
+        CasePosition::Due { due, id } => CursorWriter::new(BY_DUE_DATE).opt_date(due).uuid(id),
+        CasePosition::Waiting { day, days, id } => CursorWriter::new(BY_DAYS_WITHOUT_PROVISION)
+            .int(i64::from(day))
+            .int(days)
+            .uuid(id),
+    }
+    .finish()
 }
 
-/// The position inside a cursor from [`encode_offset`].
-fn decode_offset(cursor: &str) -> Result<usize, AppError> {
-    usize::try_from(context::decode_cursor("after", cursor)?.as_u128())
-        .map_err(|_| AppError::bad_input("after", "is not a cursor from this API"))
+/// The place inside a cursor from [`encode_position`] for the same order; anything else,
+/// including an offset cursor of earlier versions, is BAD_USER_INPUT naming `after`.
+fn decode_position(order: CaseOrderBy, cursor: &str) -> Result<CasePosition, AppError> {
+    let position = match order {
+        CaseOrderBy::DueDate => {
+            let mut key = CursorReader::open("after", BY_DUE_DATE, cursor)?;
+            let position = CasePosition::Due {
+                due: key.opt_date()?,
+                id: key.uuid()?,
+            };
+            key.end()?;
+            position
+        }
+        CaseOrderBy::DaysWithoutProvision => {
+            let mut key = CursorReader::open("after", BY_DAYS_WITHOUT_PROVISION, cursor)?;
+            let position = CasePosition::Waiting {
+                day: key.int32()?,
+                days: key.int()?,
+                id: key.uuid()?,
+            };
+            key.end()?;
+            position
+        }
+    };
+    Ok(position)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::refused_field;
+
+    #[test]
+    fn a_case_cursor_round_trips_in_its_own_order_only() {
+        let id = uuid::Uuid::now_v7();
+        let due = CasePosition::Due {
+            due: chrono::NaiveDate::from_ymd_opt(2026, 12, 2),
+            id,
+        };
+        let waiting = CasePosition::Waiting {
+            day: 4321,
+            days: 17,
+            id,
+        };
+        let undated = CasePosition::Due { due: None, id };
+        for (order, position) in [
+            (CaseOrderBy::DueDate, due),
+            (CaseOrderBy::DueDate, undated),
+            (CaseOrderBy::DaysWithoutProvision, waiting),
+        ] {
+            assert_eq!(
+                decode_position(order, &encode_position(position)).ok(),
+                Some(position)
+            );
+        }
+        assert_eq!(
+            refused_field(decode_position(
+                CaseOrderBy::DaysWithoutProvision,
+                &encode_position(due)
+            )),
+            "after"
+        );
+    }
+
+    #[test]
+    fn an_offset_cursor_of_earlier_versions_is_refused() {
+        let old = crate::graphql::context::encode_cursor(uuid::Uuid::from_u128(49));
+        assert_eq!(
+            refused_field(decode_position(CaseOrderBy::DueDate, &old)),
+            "after"
+        );
+    }
 }

@@ -24,6 +24,6 @@ pub use provision::{
     NewProvision, ProvisionChange, change_provision, end_provision, start_provision,
 };
 pub use read::{
-    CaseDetail, CaseFilter, CaseListing, CaseOrder, CaseParts, Timeline, WORKLIST_LIMIT, due_soon,
-    get, list,
+    CaseDetail, CaseFilter, CaseListing, CaseOrder, CasePage, CaseParts, CasePosition, Timeline,
+    WORKLIST_LIMIT, due_soon, get, list,
 };

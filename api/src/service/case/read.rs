@@ -7,8 +7,11 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::NaiveDate;
 use entity::case::{self, CaseReason, CaseStatus};
 use entity::{case_event, child, medical_evidence, provision};
-use sea_orm::sea_query::{Expr, NullOrdering};
-use sea_orm::{ColumnTrait, Condition, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use migration::{CASE_DUE_KEY, CASE_WAIT_RUNNING_KEY, CASE_WAIT_STOPPED_KEY};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, Condition, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+};
 use uuid::Uuid;
 
 use super::deadline::{
@@ -108,6 +111,18 @@ pub enum CaseOrder {
     DaysWithoutProvision,
 }
 
+/// Where a page of cases starts: right after this case, in the listing's order (keyset
+/// pagination: no offset, no count, page 1,000 costs what page 1 costs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CasePosition {
+    /// By due date: the case's stored due date (none sorts after every date) and its id.
+    Due { due: Option<NaiveDate>, id: Uuid },
+    /// By school days without provision: the ranking's school-day number (a walk keeps the day
+    /// it started on, so a page turned after midnight neither skips nor repeats a case), the
+    /// case's count on that day, and its id.
+    Waiting { day: i32, days: i64, id: Uuid },
+}
+
 /// Which page of the council's cases to list, and how.
 #[derive(Clone, Debug)]
 pub struct CaseListing {
@@ -115,42 +130,80 @@ pub struct CaseListing {
     pub order: CaseOrder,
     /// At most this many cases.
     pub first: u64,
-    /// Cases skipped before the page.
-    pub offset: u64,
+    /// The last case of the previous page, in this order; none for the first page.
+    pub after: Option<CasePosition>,
     pub parts: CaseParts,
     /// The day deadlines are counted to.
     pub today: NaiveDate,
 }
 
+/// A page of cases, each with where the next page would start after it.
+pub type CasePage = (Vec<(CaseDetail, CasePosition)>, bool);
+
 /// A page of the council's cases matching the listing's filter, with their details, ordered as
 /// asked, and whether more follow.
 ///
-/// Filtering on deadlines and ordering by due date happen in the store, on the due date and first
-/// provision start the service keeps on each case, so the overdue worklist is one indexed query
-/// however many cases the council has. Ordering by days without provision happens in the store
-/// too: an expression over each case's stored running count and today's school-day number.
+/// Every order is served by an index leading with the council (migration
+/// `m20261202_000011_keyset_indexes`), and pages continue from the last case's key rather than
+/// an offset, so the database reads about one page's rows whatever the page:
+/// - by due date: one statement over the due-date key;
+/// - by days without provision: the cases whose count still runs on the ranking day rank by a
+///   key that does not change from day to day, the cases whose count stopped by the count they
+///   stopped at; one statement over each index, merged here.
+///
 /// Only the page's cases have their details loaded, and only the parts `parts` asks for.
 #[tracing::instrument(
     skip_all,
-    fields(council = %scope.council_id(), first = listing.first, offset = listing.offset)
+    fields(council = %scope.council_id(), first = listing.first, after = listing.after.is_some())
 )]
 pub async fn list(
     store: &Store,
     scope: TenantScope,
     actor: &AuditActor,
     listing: &CaseListing,
-) -> AppResult<(Vec<CaseDetail>, bool)> {
-    let CaseListing {
-        ref filter,
-        order,
-        first,
-        offset,
-        parts,
-        today,
-    } = *listing;
+) -> AppResult<CasePage> {
     let txn = store.council(scope).await?;
     let rules = CouncilRules::load(&txn).await?;
-    let basis = rules.on(today);
+    let basis = rules.on(listing.today);
+    let query = filtered(&txn, &listing.filter, listing.today);
+    let limit = listing.first + 1;
+    let mut rows: Vec<(case::Model, CasePosition)> = match (listing.order, listing.after) {
+        (CaseOrder::DueDate, after) => {
+            let after = match after {
+                None => None,
+                Some(CasePosition::Due { due, id }) => Some((due, id)),
+                Some(CasePosition::Waiting { .. }) => return Err(other_order()),
+            };
+            page_by_due(&txn, query, after, limit).await?
+        }
+        (CaseOrder::DaysWithoutProvision, after) => {
+            let (day, after) = match after {
+                None => (school_day_number(&rules.calendar, listing.today), None),
+                Some(CasePosition::Waiting { day, days, id }) => (day, Some((days, id))),
+                Some(CasePosition::Due { .. }) => return Err(other_order()),
+            };
+            page_by_wait(&txn, query, day, after, limit).await?
+        }
+    };
+    let has_next = rows.len() as u64 > listing.first;
+    rows.truncate(usize::try_from(listing.first).unwrap_or(usize::MAX));
+    let (cases, positions): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+    let details = load_details(&txn, cases, listing.parts, basis).await?;
+    txn.commit().await?;
+    let shown: Vec<Uuid> = details.iter().map(|d| d.case.id).collect();
+    store
+        .reads
+        .record(scope, actor, "case.list", "case", &shown)
+        .await?;
+    Ok((details.into_iter().zip(positions).collect(), has_next))
+}
+
+fn other_order() -> AppError {
+    AppError::bad_input("after", "is a cursor of another order of this list")
+}
+
+/// The council's cases narrowed by `filter`, unordered.
+fn filtered(txn: &CouncilTxn, filter: &CaseFilter, today: NaiveDate) -> Select<case::Entity> {
     let mut query = txn.select::<case::Entity>();
     if let Some(status) = filter.status {
         query = query.filter(case::Column::Status.eq(status));
@@ -158,10 +211,14 @@ pub async fn list(
     if let Some(reason) = filter.reason {
         query = query.filter(case::Column::Reason.eq(reason));
     }
+    // Deadline filters compare the due-date key, so that a page by due date finds its range in
+    // the index; a case with no due date (the key sorts after every date) is neither overdue
+    // nor due before any date the hub accepts.
+    let due_key = || Expr::cust(CASE_DUE_KEY);
     if let Some(overdue) = filter.overdue {
         let is_overdue = Condition::all()
             .add(case::Column::Status.eq(CaseStatus::Open))
-            .add(case::Column::ProvisionDueBy.lt(today))
+            .add(due_key().lt(today))
             .add(
                 Condition::any()
                     .add(case::Column::ProvisionStartedOn.is_null())
@@ -174,7 +231,7 @@ pub async fn list(
         });
     }
     if let Some(before) = filter.due_before {
-        query = query.filter(case::Column::ProvisionDueBy.lt(before));
+        query = query.filter(due_key().lt(before));
     }
     if filter.year_group.is_some() || filter.school_urn.is_some() || filter.sen_status.is_some() {
         let mut children = txn
@@ -192,33 +249,134 @@ pub async fn list(
         }
         query = query.filter(case::Column::ChildId.in_subquery(children.into_query()));
     }
-    let ordered = match order {
-        // Cases with no due date yet come last: PostgreSQL's own order for an ascending index,
-        // so the worklist index serves the ORDER BY without a sort.
-        CaseOrder::DueDate => {
-            query.order_by_with_nulls(case::Column::ProvisionDueBy, Order::Asc, NullOrdering::Last)
-        }
-        CaseOrder::DaysWithoutProvision => query.order_by(
-            days_without_provision_on(school_day_number(&rules.calendar, today)),
-            Order::Desc,
-        ),
-    };
-    let mut cases = ordered
+    query
+}
+
+/// The sentinel the due-date key gives a case with no due date (see [`CASE_DUE_KEY`]).
+fn no_due_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// Up to `limit` cases by due date (none last), then id, after `after`.
+async fn page_by_due(
+    txn: &CouncilTxn,
+    query: Select<case::Entity>,
+    after: Option<(Option<NaiveDate>, Uuid)>,
+    limit: u64,
+) -> AppResult<Vec<(case::Model, CasePosition)>> {
+    let mut query = query;
+    if let Some((due, id)) = after {
+        query = query.filter(
+            Expr::tuple([Expr::cust(CASE_DUE_KEY), Expr::col(case::Column::Id)]).gt(Expr::tuple([
+                Expr::value(due.unwrap_or_else(no_due_date)),
+                Expr::value(id),
+            ])),
+        );
+    }
+    let cases = query
+        .order_by(Expr::cust(CASE_DUE_KEY), Order::Asc)
         .order_by_asc(case::Column::Id)
-        .offset(offset)
-        .limit(first + 1)
+        .limit(limit)
         .all(txn.conn())
         .await?;
-    let has_next = cases.len() as u64 > first;
-    cases.truncate(first as usize);
-    let page = (load_details(&txn, cases, parts, basis).await?, has_next);
-    txn.commit().await?;
-    let shown: Vec<Uuid> = page.0.iter().map(|d| d.case.id).collect();
-    store
-        .reads
-        .record(scope, actor, "case.list", "case", &shown)
-        .await?;
-    Ok(page)
+    Ok(cases
+        .into_iter()
+        .map(|case| {
+            let position = CasePosition::Due {
+                due: case.provision_due_by,
+                id: case.id,
+            };
+            (case, position)
+        })
+        .collect())
+}
+
+/// A case's count of school days without provision on the day numbered `day`, as the ranking
+/// keys see it: `day` plus the running key while the count runs, else the count it stopped at
+/// (both [`ProvisionWait::days_on`](crate::domain::deadline::ProvisionWait::days_on) for any
+/// count stored on or before `day`). The second value says whether it still runs.
+fn wait_key(case: &case::Model, day: i32) -> (i64, bool) {
+    let days = i64::from(case.wait_days.unwrap_or(0));
+    let as_of = i64::from(case.wait_as_of.unwrap_or(0));
+    match case.wait_runs_until {
+        Some(until) if until < day => (days + Ord::max(i64::from(until) - as_of, 0), false),
+        _ => (days - as_of + i64::from(day), true),
+    }
+}
+
+/// Up to `limit` cases, most school days without provision on the day numbered `day` first,
+/// then id, after `after` (a count and an id).
+///
+/// Two index scans: cases whose count still runs on `day` (no end, or an end not before it),
+/// ranked by [`CASE_WAIT_RUNNING_KEY`] (their count less `day`), and cases whose count stopped,
+/// ranked by [`CASE_WAIT_STOPPED_KEY`]; each returns at most `limit`, and the two are merged.
+/// (A count stored after `day`, possible only for a walk started the day before, ranks a few
+/// places low that day; the count shown is exact.)
+async fn page_by_wait(
+    txn: &CouncilTxn,
+    query: Select<case::Entity>,
+    day: i32,
+    after: Option<(i64, Uuid)>,
+    limit: u64,
+) -> AppResult<Vec<(case::Model, CasePosition)>> {
+    let runs = Condition::any()
+        .add(case::Column::WaitRunsUntil.is_null())
+        .add(case::Column::WaitRunsUntil.gte(day));
+    // Said outright, though `< day` implies it: the stopped counts' index holds only these.
+    let stopped = Condition::all()
+        .add(case::Column::WaitRunsUntil.is_not_null())
+        .add(case::Column::WaitRunsUntil.lt(day));
+    let mut merged = Vec::new();
+    for (branch, key, offset) in [
+        (runs, CASE_WAIT_RUNNING_KEY, i64::from(day)),
+        (stopped, CASE_WAIT_STOPPED_KEY, 0),
+    ] {
+        let mut branch_query = query.clone().filter(branch);
+        if let Some((days, id)) = after {
+            // Most days first, then id: strictly after (days, id) in that order. The bound on
+            // the key alone is what the index range uses.
+            let bound = i32::try_from(days - offset).unwrap_or(if days > offset {
+                i32::MAX
+            } else {
+                i32::MIN
+            });
+            branch_query = branch_query.filter(
+                Condition::all().add(Expr::cust(key).lte(bound)).add(
+                    Condition::any()
+                        .add(Expr::cust(key).lt(bound))
+                        .add(case::Column::Id.gt(id)),
+                ),
+            );
+        }
+        merged.extend(
+            branch_query
+                .order_by(Expr::cust(key), Order::Desc)
+                .order_by_asc(case::Column::Id)
+                .limit(limit)
+                .all(txn.conn())
+                .await?,
+        );
+    }
+    let mut ranked: Vec<(case::Model, CasePosition)> = merged
+        .into_iter()
+        .map(|case| {
+            let (days, _) = wait_key(&case, day);
+            let position = CasePosition::Waiting {
+                day,
+                days,
+                id: case.id,
+            };
+            (case, position)
+        })
+        .collect();
+    ranked.sort_by(|(a, pa), (b, pb)| match (pa, pb) {
+        (CasePosition::Waiting { days: da, .. }, CasePosition::Waiting { days: db, .. }) => {
+            db.cmp(da).then_with(|| a.id.cmp(&b.id))
+        }
+        _ => a.id.cmp(&b.id),
+    });
+    ranked.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(ranked)
 }
 
 /// How many cases the worklist shows at most.
@@ -260,18 +418,6 @@ pub async fn due_soon(
         .record(scope, actor, "case.list", "case", &shown)
         .await?;
     Ok(details)
-}
-
-/// The SQL for [`ProvisionWait::days_on`](crate::domain::deadline::ProvisionWait::days_on) over a case's stored `wait_*` columns, on the school
-/// day numbered `today`: the same arithmetic, so the database ranks cases exactly as the
-/// service counts them. `today` is an integer the service computed, never caller text.
-fn days_without_provision_on(today: i32) -> Expr {
-    let counted_to =
-        format!("(CASE WHEN wait_runs_until < {today} THEN wait_runs_until ELSE {today} END)");
-    Expr::cust(format!(
-        "(COALESCE(wait_days, 0) + CASE WHEN {counted_to} > COALESCE(wait_as_of, 0) \
-         THEN {counted_to} - COALESCE(wait_as_of, 0) ELSE 0 END)"
-    ))
 }
 
 /// Loads children, events, provision and evidence for `cases` in a fixed number of queries,
@@ -379,38 +525,4 @@ fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
         grouped.entry(key(&row)).or_default().push(row);
     }
     grouped
-}
-
-#[cfg(test)]
-mod tests {
-    use sea_orm::sea_query::{PostgresQueryBuilder, Query, SqliteQueryBuilder};
-
-    use super::*;
-
-    #[test]
-    fn ranking_by_days_without_provision_counts_in_the_store_from_the_stored_wait() {
-        // On school day 1200: the stored count, plus the school days since it was taken, up to
-        // the day the count stops (if it does) — the arithmetic of `ProvisionWait::days_on`.
-        let counted_to = "(CASE WHEN wait_runs_until < 1200 THEN wait_runs_until ELSE 1200 END)";
-        let expected = format!(
-            "SELECT (COALESCE(wait_days, 0) + CASE WHEN {counted_to} > COALESCE(wait_as_of, 0) \
-             THEN {counted_to} - COALESCE(wait_as_of, 0) ELSE 0 END)"
-        );
-        let select = Query::select()
-            .expr(days_without_provision_on(1200))
-            .to_owned();
-        assert_eq!(select.to_string(PostgresQueryBuilder), expected);
-        // The same text on both stores: nothing in it is specific to either.
-        assert_eq!(select.to_string(SqliteQueryBuilder), expected);
-    }
-
-    #[test]
-    fn the_day_number_is_written_as_a_plain_integer() {
-        let select = Query::select()
-            .expr(days_without_provision_on(-3))
-            .to_owned();
-        let sql = select.to_string(PostgresQueryBuilder);
-        assert!(sql.contains("wait_runs_until < -3 THEN"), "{sql}");
-        assert!(sql.contains("ELSE -3 END"), "{sql}");
-    }
 }

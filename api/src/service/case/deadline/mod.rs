@@ -37,7 +37,24 @@ pub(crate) use stored::{StoredDeadlines, episodes_by_child, episodes_for};
 /// [`StoredDeadlines`]): called whenever something they depend on changes (a case opened or
 /// closed, provision started, the calendar or the council's settings replaced).
 pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> AppResult<()> {
-    let CouncilRules { calendar, settings } = CouncilRules::load(txn).await?;
+    if child_ids.is_empty() {
+        return Ok(());
+    }
+    let rules = CouncilRules::load(txn).await?;
+    refresh_deadlines_on(txn, &rules, child_ids).await
+}
+
+/// As [`refresh_deadlines`], on rules the caller has already loaded in this transaction (a
+/// batch load counts its new cases on them first: one load of the calendar, not two).
+pub(crate) async fn refresh_deadlines_on(
+    txn: &CouncilTxn,
+    rules: &CouncilRules,
+    child_ids: &[Uuid],
+) -> AppResult<()> {
+    if child_ids.is_empty() {
+        return Ok(());
+    }
+    let CouncilRules { calendar, settings } = rules;
     let today = clock::today();
     let mut cases = Vec::new();
     for chunk in child_ids.chunks(1_000) {
@@ -66,7 +83,7 @@ pub(crate) async fn refresh_deadlines(txn: &CouncilTxn, child_ids: &[Uuid]) -> A
     let episodes = episodes_by_child(&cases);
     for case in &cases {
         let started = first_start.get(&case.id).copied();
-        let fresh = StoredDeadlines::compute(&calendar, &settings, case, &episodes, started, today);
+        let fresh = StoredDeadlines::compute(calendar, settings, case, &episodes, started, today);
         if StoredDeadlines::stored(case) != Some(fresh) {
             txn.update_many::<case::Entity>(case::Column::Id.eq(case.id))
                 .col_expr(
