@@ -315,6 +315,42 @@ async fn every_list_order_is_served_by_an_index() {
         "audit_event",
         auditor.clone(),
     ));
+    // Issue 10's lists: complaints, and the committee's remedies and actions by due date.
+    let manager = app.token(Caller::Kent, &["manager"]);
+    for n in 0..3 {
+        let (_, body) = app
+            .graphql(
+                &manager,
+                &format!(
+                    "mutation {{ recordComplaint(input: {{ lgscoReference: \"22 013 57{n}\", category: SEN,
+                       stage: OMBUDSMAN, receivedOn: \"2023-01-0{}\", outcome: FAULT_CAUSING_INJUSTICE,
+                       decidedOn: \"2023-03-0{}\" }}) {{ id }} }}",
+                    n + 1,
+                    n + 1
+                ),
+                json!({}),
+            )
+            .await;
+        let complaint = body["data"]["recordComplaint"]["id"].clone();
+        let (_, body) = app
+            .graphql(
+                &manager,
+                "mutation($c: ID!) { addRemedy(input: { complaintId: $c, kind: APOLOGY }) { id } }",
+                json!({ "c": complaint }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    requests.push((
+        "{ complaints(first: 2) { pageInfo { endCursor } edges { node { id } } } }".into(),
+        "complaint",
+        manager.clone(),
+    ));
+    requests.push((
+        "{ complaintMonitoring(asOf: \"2023-06-01\") { remedies(first: 2) { pageInfo { endCursor } edges { node { remedy { id } } } } } }".into(),
+        "remedy",
+        manager.clone(),
+    ));
 
     let owner = app.database.connect().await;
     for (query, table, token) in requests {

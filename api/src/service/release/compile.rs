@@ -24,6 +24,7 @@ use super::source::{self, Sources};
 use super::{history, settings};
 use crate::domain::audit::AuditActor;
 use crate::domain::disclosure::{DisclosureRules, protect_counts};
+use crate::domain::period::Period;
 use crate::domain::release::{
     CouncilFigures, PublishedCell, council_order, count_cells, count_table, group_key,
     measure_cells, shapes, stored,
@@ -55,53 +56,11 @@ pub struct Compiled {
     pub cells: usize,
 }
 
-/// Checks the period is a canonical code (as `domain::period` reads them, years 2012 to 2100): `2023-24`, `2023-24-autumn|spring|summer`, `2024-03`,
-/// `fy2023-24` (docs/domain.md, "Periods").
+/// The canonical code of a period, as `domain::period` reads it (docs/domain.md, "Periods").
 pub fn parse_period(period: &str) -> AppResult<String> {
-    let bad = || {
-        AppError::bad_input(
-            "period",
-            "must be a period code such as 2023-24, 2023-24-autumn, 2024-03 or fy2023-24",
-        )
-    };
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let academic = |s: &str| {
-        s.len() == 7
-            && digits(&s[..4], 4)
-            && &s[4..5] == "-"
-            && digits(&s[5..], 2)
-            && s[..4]
-                .parse::<u32>()
-                .is_ok_and(|y| (y + 1) % 100 == s[5..].parse::<u32>().unwrap_or(100))
-    };
-    let ok = if !period.is_ascii() {
-        false
-    } else if let Some(year) = period.strip_prefix("fy") {
-        academic(year)
-    } else if period.len() == 7 && academic(period) {
-        true
-    } else if period.len() == 7 {
-        digits(&period[..4], 4)
-            && &period[4..5] == "-"
-            && period[5..]
-                .parse::<u32>()
-                .is_ok_and(|m| (1..=12).contains(&m))
-            && digits(&period[5..], 2)
-    } else if period.len() > 8 && period.is_char_boundary(7) {
-        academic(&period[..7]) && matches!(&period[7..], "-autumn" | "-spring" | "-summer")
-    } else {
-        false
-    };
-    // The years `domain::period` accepts: from 2012 no month code is also a year's.
-    let year = period
-        .trim_start_matches("fy")
-        .get(..4)
-        .and_then(|y| y.parse::<i32>().ok());
-    if ok && year.is_some_and(|y| (2012..=2100).contains(&y)) {
-        Ok(period.to_owned())
-    } else {
-        Err(bad())
-    }
+    Period::parse(period)
+        .map(|period| period.code())
+        .map_err(|reason| AppError::bad_input("period", reason))
 }
 
 /// Compiles the partnership's release for `request.period` (coordinator only: the scope says
