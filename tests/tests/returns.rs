@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use hub_tests::{Backend, Caller, TestApp, error_code, on_both_stores};
+use hub_tests::{Backend, Caller, TestApp, error_code, error_field, on_both_stores};
 use serde_json::{Value, json};
 
 const RETURN_FIELDS: &str = "id period periodStart periodEnd timePeriod timeIdentifier version source status contentHash \
@@ -1020,3 +1020,20 @@ async fn no_other_council_and_no_partnership_role_reaches_a_return(backend: Back
     }
 }
 on_both_stores!(no_other_council_and_no_partnership_role_reaches_a_return);
+
+#[tokio::test]
+async fn a_definition_code_that_cannot_exist_is_refused_by_name() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let analyst = app.token(Caller::Partnership, &["partnership_analyst"]);
+    for code in ["\u{0}", "Referrals", "a b"] {
+        let (_, body) = app
+            .graphql(
+                &analyst,
+                "query($code: String) { metricDefinitions(code: $code) { id } }",
+                json!({ "code": code }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{code:?}: {body}");
+        assert_eq!(error_field(&body), "code", "{body}");
+    }
+}

@@ -198,6 +198,11 @@ impl MetricQuery {
         code: Option<String>,
         status: Option<DefinitionStatus>,
     ) -> Result<Vec<MetricDefinition>, AppError> {
+        // A code that cannot exist is refused by name (a NUL reached PostgreSQL once: the fuzz
+        // test found it).
+        let code = code
+            .map(|code| rules::parse_code("code", &code).map_err(refused))
+            .transpose()?;
         let principal = context::principal(ctx)?;
         let store = context::store(ctx)?;
         let partnership_id = readable_partnership(principal, store).await?;
