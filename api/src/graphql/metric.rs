@@ -172,16 +172,9 @@ async fn readable_partnership(principal: &Principal, store: &Store) -> AppResult
 
 /// The coordinator's partnership; FORBIDDEN for anyone else.
 fn coordinated_partnership(principal: &Principal) -> AppResult<Uuid> {
-    match &principal.affiliation {
-        Affiliation::Partnership { partnership_id, .. }
-            if principal.has_any(&[Role::PartnershipCoordinator]) =>
-        {
-            Ok(*partnership_id)
-        }
-        _ => Err(AppError::Forbidden(
-            "needs the role: partnership_coordinator".into(),
-        )),
-    }
+    Ok(principal
+        .partnership_scope(&[Role::PartnershipCoordinator])?
+        .partnership_id())
 }
 
 /// The catalogue and pupil populations.
