@@ -57,34 +57,82 @@ async fn fetch(app: &TestApp, token: &str, body: &str) {
     );
 }
 
-/// CPU time spent so far (Linux's /proc; USER_HZ is 100 on every Linux this runs on): by the whole
-/// machine (all cores, busy = everything but idle and iowait), and by this process (the server
-/// and the load generator). The machine is saturated during the run, so what matters is the
-/// split: this process, against PostgreSQL and whatever else runs.
-fn cpu_used() -> Option<(Duration, Duration)> {
-    let ticks = |fields: &[u64]| Duration::from_millis(fields.iter().sum::<u64>() * 10);
-    let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let machine: Vec<u64> = stat
-        .lines()
-        .next()?
-        .strip_prefix("cpu ")?
-        .split_whitespace()
-        .filter_map(|n| n.parse().ok())
-        .collect();
-    // user nice system idle iowait irq softirq steal
-    let busy = [0, 1, 2, 5, 6, 7].map(|i| machine.get(i).copied().unwrap_or(0));
-    let own = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // After the command name (which may hold spaces) come state, ppid…; utime and stime are the
-    // 12th and 13th fields from there.
-    let own: Vec<u64> = own
+/// CPU time spent so far, from Linux's /proc (USER_HZ is 100 on every Linux this runs on): by
+/// the whole machine (all cores; busy is everything but idle and iowait), by this process (the
+/// server and its load generator), by the processes it ran and waited for (pgbench), and by
+/// PostgreSQL (every `postgres` process alive, plus what the postmaster's exited backends used).
+/// The machine is saturated during a run, so what matters is the split between them.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cpu {
+    machine: Duration,
+    own: Duration,
+    children: Duration,
+    postgres: Duration,
+}
+
+impl Cpu {
+    fn now() -> Option<Self> {
+        let ticks = |n: u64| Duration::from_millis(n * 10);
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let machine: Vec<u64> = stat
+            .lines()
+            .next()?
+            .strip_prefix("cpu ")?
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal
+        let busy: u64 = [0, 1, 2, 5, 6, 7]
+            .map(|i| machine.get(i).copied().unwrap_or(0))
+            .iter()
+            .sum();
+        let (own, children) = process_ticks("self")?;
+        let mut postgres = 0;
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let pid = entry.file_name();
+            let Some(pid) = pid.to_str().filter(|p| p.bytes().all(|b| b.is_ascii_digit())) else {
+                continue;
+            };
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.trim() == "postgres"
+                && let Some((used, reaped)) = process_ticks(pid)
+            {
+                postgres += used + reaped;
+            }
+        }
+        Some(Self {
+            machine: ticks(busy),
+            own: ticks(own),
+            children: ticks(children),
+            postgres: ticks(postgres),
+        })
+    }
+
+    fn since(self, before: Self) -> Self {
+        Self {
+            machine: self.machine.saturating_sub(before.machine),
+            own: self.own.saturating_sub(before.own),
+            children: self.children.saturating_sub(before.children),
+            postgres: self.postgres.saturating_sub(before.postgres),
+        }
+    }
+}
+
+/// A process's own CPU ticks (utime + stime) and those of its children it has waited for
+/// (cutime + cstime), from /proc/PID/stat.
+fn process_ticks(pid: &str) -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name (which may hold spaces) come state, ppid…; utime, stime, cutime
+    // and cstime are the 12th to 15th fields from there.
+    let fields: Vec<u64> = stat
         .rsplit_once(')')?
         .1
         .split_whitespace()
         .skip(11)
-        .take(2)
+        .take(4)
         .filter_map(|n| n.parse().ok())
         .collect();
-    Some((ticks(&busy), ticks(&own)))
+    Some((fields.first()? + fields.get(1)?, fields.get(2)? + fields.get(3)?))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -119,9 +167,31 @@ async fn capture(app: &TestApp, token: &str, body: &str) -> Vec<String> {
     script
 }
 
-/// Transactions a second of `script` replayed by pgbench with `clients` clients on one thread,
-/// prepared, for `seconds`.
-fn pgbench(app: &TestApp, name: &str, script: &[String], clients: usize, seconds: u64) -> f64 {
+/// What a pgbench replay did: its transactions a second, how many it ran, and the CPU it took.
+#[derive(Clone, Copy, Debug)]
+struct Replay {
+    tps: f64,
+    transactions: u64,
+    cpu: Option<Cpu>,
+}
+
+impl Replay {
+    /// Says where the replay's CPU went, a transaction at a time, beside the hub's per request.
+    fn print_cpu(&self) {
+        if let Some(cpu) = self.cpu {
+            let per = |d: Duration| d.as_secs_f64() * 1000.0 / self.transactions.max(1) as f64;
+            println!(
+                "  replay CPU per transaction: {:.2} ms in all, {:.2} ms in PostgreSQL, {:.2} ms in pgbench",
+                per(cpu.machine),
+                per(cpu.postgres),
+                per(cpu.children),
+            );
+        }
+    }
+}
+
+/// `script` replayed by pgbench with `clients` clients on one thread, prepared, for `seconds`.
+fn pgbench(app: &TestApp, name: &str, script: &[String], clients: usize, seconds: u64) -> Replay {
     let path = std::env::temp_dir().join(format!("hub-bench-{name}-{}.sql", std::process::id()));
     // pgbench reads `:name` as a variable; none of the read statements holds a colon, but say
     // so if one ever does rather than measure something else.
@@ -130,6 +200,7 @@ fn pgbench(app: &TestApp, name: &str, script: &[String], clients: usize, seconds
     std::fs::write(&path, text).expect("write the pgbench script");
     let pgbench =
         std::env::var("PGBENCH").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin/pgbench".into());
+    let before = Cpu::now();
     let output = std::process::Command::new(pgbench)
         .args([
             "-n",
@@ -143,6 +214,7 @@ fn pgbench(app: &TestApp, name: &str, script: &[String], clients: usize, seconds
         .arg(app.database.url())
         .output()
         .expect("run pgbench");
+    let cpu = Cpu::now().zip(before).map(|(after, before)| after.since(before));
     std::fs::remove_file(&path).ok();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -150,12 +222,23 @@ fn pgbench(app: &TestApp, name: &str, script: &[String], clients: usize, seconds
         "pgbench: {stdout} {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    stdout
+    let tps = stdout
         .lines()
         .find_map(|line| line.strip_prefix("tps = "))
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|tps| tps.parse().ok())
-        .expect("pgbench's tps")
+        .expect("pgbench's tps");
+    let transactions = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("number of transactions actually processed: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    Replay {
+        tps,
+        transactions,
+        cpu,
+    }
 }
 
 /// `requests` requests of `body` from `clients` clients at once: the latencies, sorted, and the
@@ -388,15 +471,12 @@ async fn main() {
     assert_eq!(page, 50, "{body}");
     let request = json!({ "query": query }).to_string();
     let worklist_script = capture(&app, &caseworker, &request).await;
-    let cpu_before = cpu_used();
+    let cpu_before = Cpu::now();
     let (latencies, worklist_rate) =
         load_test(&app, &caseworker, &request, clients, requests).await;
-    let cpu = cpu_used().zip(cpu_before).map(|(after, before)| {
-        (
-            after.0.saturating_sub(before.0),
-            after.1.saturating_sub(before.1),
-        )
-    });
+    let cpu = Cpu::now()
+        .zip(cpu_before)
+        .map(|(after, before)| after.since(before));
     let rss = resident_mib();
     println!(
         "overdue worklist, first 50 with child/provision/evidence, {clients} clients, {} requests: p50 {:.1?}, p95 {:.1?}, p99 {:.1?}, {worklist_rate:.0} req/s",
@@ -405,13 +485,13 @@ async fn main() {
         percentile(&latencies, 0.95),
         percentile(&latencies, 0.99),
     );
-    if let Some((machine, own)) = cpu {
+    if let Some(cpu) = cpu {
         let per_request = |d: Duration| d.as_secs_f64() * 1000.0 / latencies.len() as f64;
         println!(
-            "  CPU per request: {:.2} ms in all, {:.2} ms in the server and load generator, {:.2} ms elsewhere (PostgreSQL, background)",
-            per_request(machine),
-            per_request(own),
-            per_request(machine.saturating_sub(own)),
+            "  CPU per request: {:.2} ms in all, {:.2} ms in PostgreSQL, {:.2} ms in the server and load generator",
+            per_request(cpu.machine),
+            per_request(cpu.postgres),
+            per_request(cpu.own),
         );
     }
     if let Some(rss) = rss {
@@ -419,12 +499,14 @@ async fn main() {
             "  resident memory after the worklist load (server and load generator): {rss:.0} MiB"
         );
     }
-    let worklist_ceiling = pgbench(&app, "worklist", &worklist_script, clients, seconds);
+    let worklist_replay = pgbench(&app, "worklist", &worklist_script, clients, seconds);
+    let worklist_ceiling = worklist_replay.tps;
     println!(
         "  its {} statements replayed by pgbench -M prepared -c{clients} -j1: {worklist_ceiling:.0} tx/s; the hub reaches {:.0}%",
         worklist_script.len(),
         100.0 * worklist_rate / worklist_ceiling
     );
+    worklist_replay.print_cpu();
     for sql in &worklist_script {
         println!("    {}", sql.chars().take(160).collect::<String>());
     }
@@ -441,7 +523,7 @@ async fn main() {
     let ranked_p50 = median(&app, &caseworker, &ranked_request, one).await;
     let (_, ranked_rate) = load_test(&app, &caseworker, &ranked_request, 1, one).await;
     let ranked_script = capture(&app, &caseworker, &ranked_request).await;
-    let ranked_ceiling = pgbench(&app, "ranked", &ranked_script, 1, seconds.min(10));
+    let ranked_ceiling = pgbench(&app, "ranked", &ranked_script, 1, seconds.min(10)).tps;
     println!(
         "open cases by days without provision, first 50, 1 client: p50 {ranked_p50:.1?} against the overdue page's {overdue_p50:.1?} ({:.2}x); {ranked_rate:.0} req/s, {:.0}% of its {} statements' ceiling ({ranked_ceiling:.0} tx/s)",
         ranked_p50.as_secs_f64() / overdue_p50.as_secs_f64(),
@@ -462,12 +544,22 @@ async fn main() {
     let deep_p50 = median(&app, &caseworker, &page_1000, one).await;
     let (_, list_rate) = load_test(&app, &caseworker, &first_page, 1, one).await;
     let list_script = capture(&app, &caseworker, &first_page).await;
-    let list_ceiling = pgbench(&app, "cases", &list_script, 1, seconds.min(10));
+    let list_ceiling = pgbench(&app, "cases", &list_script, 1, seconds.min(10)).tps;
     println!(
         "cases(first: 50), no filter, 1 client: page 1 p50 {list_p50:.1?}, page 1,000 p50 {deep_p50:.1?} ({:.2}x); {list_rate:.0} req/s, {:.0}% of its statements' ceiling ({list_ceiling:.0} tx/s)",
         deep_p50.as_secs_f64() / list_p50.as_secs_f64(),
         100.0 * list_rate / list_ceiling,
     );
+    // Page 1,000's own statements replayed alone: whether the distance is the database's or ours.
+    let deep_script = capture(&app, &caseworker, &page_1000).await;
+    let deep_ceiling = pgbench(&app, "cases-deep", &deep_script, 1, seconds.min(10)).tps;
+    println!(
+        "  page 1,000's {} statements alone: {deep_ceiling:.0} tx/s (page 1's: {list_ceiling:.0} tx/s)",
+        deep_script.len()
+    );
+    for sql in &deep_script {
+        println!("    {}", sql.chars().take(400).collect::<String>());
+    }
     let children = |after: &Value| {
         json!({ "query": "query($after: String) { children(first: 50, after: $after) { edges { node { id familyName } } } }",
                 "variables": { "after": after } })
