@@ -247,15 +247,23 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     .await
 }
 
+/// How long a pooled connection may sit idle before it is pinged on its next acquire: long
+/// enough that a busy server never pings, short enough that a connection a database restart
+/// (or a firewall) dropped is found before a request uses it.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
 /// As [`connect`], with `max_connections` connections at most, each waited for no longer than
 /// `acquire_timeout`.
 ///
 /// Outages: while the database is down, a request waits `acquire_timeout` for a connection
 /// (sqlx retries refused connections meanwhile) and is then answered SERVICE_UNAVAILABLE, rather
 /// than queueing for the pool's default 30 s. When it is back, the next acquire opens a fresh
-/// connection; idle connections the restart left dead are pinged before use
-/// (`test_before_acquire`, sqlx's default, kept on deliberately) and replaced, so no request is
-/// handed a dead one and the server serves again without a restart.
+/// connection; connections idle for [`PING_IF_IDLE_FOR`] or longer are pinged before use and
+/// replaced if the restart left them dead, so the server serves again without a restart. A
+/// connection in use until the moment the database went is not pinged (a ping on every acquire
+/// was one round trip in ten of a worklist page, BENCHMARKS.md): its next statement fails, that
+/// request is answered SERVICE_UNAVAILABLE with `Retry-After` like every other request the
+/// outage cut off, and sqlx discards the connection.
 async fn connect_pool(
     settings: &Settings,
     max_connections: u32,
@@ -267,7 +275,7 @@ async fn connect_pool(
         .max_connections(max_connections)
         .connect_timeout(acquire_timeout)
         .acquire_timeout(acquire_timeout)
-        .test_before_acquire(true)
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         // Statement logging would print SQL at info; parameters stay out of it, but keep it quiet.
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|options| {

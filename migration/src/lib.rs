@@ -22,7 +22,8 @@ mod m20261202_000008_shared_figures;
 mod m20261202_000009_release;
 mod m20261202_000010_complaint;
 mod m20261202_000011_keyset_indexes;
-pub use m20261202_000011_keyset_indexes::{
+mod m20261202_000012_case_order_keys;
+pub use m20261202_000012_case_order_keys::{
     CASE_DUE_KEY, CASE_WAIT_RUNNING_KEY, CASE_WAIT_STOPPED_KEY,
 };
 /// Row-level security helpers shared by migrations (PostgreSQL only).
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_release::Migration),
             Box::new(m20261202_000010_complaint::Migration),
             Box::new(m20261202_000011_keyset_indexes::Migration),
+            Box::new(m20261202_000012_case_order_keys::Migration),
         ]
     }
 }
@@ -72,5 +74,6 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261202_000009_release.rs"),
     include_str!("m20261202_000010_complaint.rs"),
     include_str!("m20261202_000011_keyset_indexes.rs"),
+    include_str!("m20261202_000012_case_order_keys.rs"),
     include_str!("rls.rs"),
 ];

@@ -90,7 +90,10 @@ impl Cpu {
         let mut postgres = 0;
         for entry in std::fs::read_dir("/proc").ok()?.flatten() {
             let pid = entry.file_name();
-            let Some(pid) = pid.to_str().filter(|p| p.bytes().all(|b| b.is_ascii_digit())) else {
+            let Some(pid) = pid
+                .to_str()
+                .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            else {
                 continue;
             };
             let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
@@ -132,7 +135,10 @@ fn process_ticks(pid: &str) -> Option<(u64, u64)> {
         .take(4)
         .filter_map(|n| n.parse().ok())
         .collect();
-    Some((fields.first()? + fields.get(1)?, fields.get(2)? + fields.get(3)?))
+    Some((
+        fields.first()? + fields.get(1)?,
+        fields.get(2)? + fields.get(3)?,
+    ))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -214,7 +220,9 @@ fn pgbench(app: &TestApp, name: &str, script: &[String], clients: usize, seconds
         .arg(app.database.url())
         .output()
         .expect("run pgbench");
-    let cpu = Cpu::now().zip(before).map(|(after, before)| after.since(before));
+    let cpu = Cpu::now()
+        .zip(before)
+        .map(|(after, before)| after.since(before));
     std::fs::remove_file(&path).ok();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -307,11 +315,29 @@ async fn median(app: &Arc<TestApp>, token: &str, body: &str, requests: usize) ->
 async fn copy_seconds(db: &DatabaseConnection, table: &str, rows: &str) -> f64 {
     let copy = format!("bench_copy_{table}");
     let file = format!("/tmp/hub-bench-{table}-{}.copy", std::process::id());
+    // The columns a load writes: not those the database computes (the case list's order keys),
+    // which the copy computes as the hub's table does.
+    let written: Vec<String> = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_name = '{table}' AND is_generated = 'NEVER' ORDER BY ordinal_position"
+            ),
+        ))
+        .await
+        .expect("columns")
+        .iter()
+        .map(|row| format!("\"{}\"", row.try_get_by_index::<String>(0).expect("column")))
+        .collect();
+    let columns = written.join(", ");
     for sql in [
         format!("DROP TABLE IF EXISTS {copy}"),
         format!("CREATE TABLE {copy} (LIKE \"{table}\" INCLUDING ALL)"),
-        format!("INSERT INTO {copy} SELECT * FROM \"{table}\" WHERE NOT ({rows})"),
-        format!("COPY (SELECT * FROM \"{table}\" WHERE {rows}) TO '{file}'"),
+        format!(
+            "INSERT INTO {copy} ({columns}) SELECT {columns} FROM \"{table}\" WHERE NOT ({rows})"
+        ),
+        format!("COPY (SELECT {columns} FROM \"{table}\" WHERE {rows}) TO '{file}'"),
         format!("VACUUM ANALYZE {copy}"),
         "CHECKPOINT".to_owned(),
     ] {
@@ -320,7 +346,7 @@ async fn copy_seconds(db: &DatabaseConnection, table: &str, rows: &str) -> f64 {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
     let started = Instant::now();
-    db.execute_unprepared(&format!("COPY {copy} FROM '{file}'"))
+    db.execute_unprepared(&format!("COPY {copy} ({columns}) FROM '{file}'"))
         .await
         .expect("copy");
     let seconds = started.elapsed().as_secs_f64();
@@ -510,6 +536,27 @@ async fn main() {
     for sql in &worklist_script {
         println!("    {}", sql.chars().take(160).collect::<String>());
     }
+    // The HTTP floor: the smallest authenticated GraphQL request, from as many clients, on the
+    // same two cores: what the server and its load generator cost before any database work.
+    let floor = json!({ "query": "{ __typename }" }).to_string();
+    let cpu_before = Cpu::now();
+    let (_, floor_rate) = load_test(&app, &caseworker, &floor, clients, requests).await;
+    let floor_cpu = Cpu::now()
+        .zip(cpu_before)
+        .map(|(after, before)| after.since(before).own.as_secs_f64() * 1000.0 / requests as f64);
+    println!(
+        "HTTP floor ({{ __typename }}), {clients} clients: {floor_rate:.0} req/s; {} ms of CPU a request in the server and load generator",
+        floor_cpu.map_or("?".to_owned(), |ms| format!("{ms:.2}"))
+    );
+    let worklist_split = cpu.map(|cpu| {
+        let per = |d: Duration| d.as_secs_f64() * 1000.0 / latencies.len() as f64;
+        (per(cpu.postgres), per(cpu.own))
+    });
+    let replay_split = worklist_replay.cpu.map(|cpu| {
+        let per =
+            |d: Duration| d.as_secs_f64() * 1000.0 / worklist_replay.transactions.max(1) as f64;
+        (per(cpu.postgres), per(cpu.children))
+    });
 
     // One client: the overdue page, the ranked page, and the unfiltered list's first page and
     // its 1,000th, each against its own statements replayed by one pgbench client.
@@ -625,6 +672,16 @@ async fn main() {
     println!(
         "| overdue worklist, 16 clients, share of its statements' pgbench ceiling | ≥ 70% | {:.0}% ({worklist_rate:.0} req/s against {worklist_ceiling:.0} tx/s) |",
         100.0 * worklist_rate / worklist_ceiling
+    );
+    if let (Some((hub_pg, hub_own)), Some((replay_pg, replay_own))) = (worklist_split, replay_split)
+    {
+        println!(
+            "| worklist CPU a request: PostgreSQL / server and load generator (replay: PostgreSQL / pgbench) | — | {hub_pg:.2} / {hub_own:.2} ms ({replay_pg:.2} / {replay_own:.2} ms) |"
+        );
+    }
+    println!(
+        "| HTTP floor, `{{ __typename }}`, {clients} clients | — | {floor_rate:.0} req/s, {} ms CPU a request |",
+        floor_cpu.map_or("?".to_owned(), |ms| format!("{ms:.2}"))
     );
     println!(
         "| ranked by days without provision, first page, 1 client, p50 against the overdue page's | ≤ 2× | {:.2}× ({ranked_p50:.1?} against {overdue_p50:.1?}) |",

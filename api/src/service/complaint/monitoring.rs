@@ -185,13 +185,19 @@ async fn totals_on(txn: &CouncilTxn, as_of: NaiveDate) -> AppResult<MonitoringTo
     })
 }
 
-/// Rows strictly after `(due_on, id)` in (due date, id) order.
+/// Rows strictly after `(due_on, id)` in (due date, id) order: one row comparison, which
+/// PostgreSQL uses as a range of the `(tenant_id, due_on, id)` index, so a page after a cursor
+/// starts where the index says (an `OR` of the two cases is checked row by row instead).
 fn after_key<C: ColumnTrait>(due: C, id: C, after: Option<(NaiveDate, Uuid)>) -> Condition {
     match after {
         None => Condition::all(),
-        Some((due_on, after_id)) => Condition::any()
-            .add(due.gt(due_on))
-            .add(Condition::all().add(due.eq(due_on)).add(id.gt(after_id))),
+        Some((due_on, after_id)) => Condition::all().add(
+            Expr::tuple([
+                Expr::col(due.as_column_ref()),
+                Expr::col(id.as_column_ref()),
+            ])
+            .gt(Expr::tuple([Expr::value(due_on), Expr::value(after_id)])),
+        ),
     }
 }
 

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use entity::metric_definition::{self, MetricUnit};
 use entity::{council, release, release_cell, release_coverage};
-use sea_orm::sea_query::Condition;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -83,14 +83,13 @@ pub async fn list(
         query = query.filter(release::Column::Period.eq(period));
     }
     if let Some((at, id)) = after {
+        // One row comparison: a range of the `(partnership_id, compiled_at, id)` index.
         query = query.filter(
-            Condition::any()
-                .add(release::Column::CompiledAt.lt(at))
-                .add(
-                    Condition::all()
-                        .add(release::Column::CompiledAt.eq(at))
-                        .add(release::Column::Id.lt(id)),
-                ),
+            Expr::tuple([
+                Expr::col((release::Entity, release::Column::CompiledAt)),
+                Expr::col((release::Entity, release::Column::Id)),
+            ])
+            .lt(Expr::tuple([Expr::value(at), Expr::value(id)])),
         );
     }
     let mut releases = query
