@@ -7,10 +7,16 @@
 //! `pgbench -M prepared` with as many clients; for each batch load, `COPY` of the same rows into
 //! a copy of the table with the same indexes. The last lines are one table of ratios and targets.
 //!
+//! CPU is split by process (from /proc): PostgreSQL's, this process's (the server and its load
+//! generator) and pgbench's, per worklist request and per replayed transaction, so the table
+//! says whose work separates the hub from its ceiling. The HTTP floor (`{ __typename }` from as
+//! many clients) is what a request costs before any database work.
+//!
 //! Run: `cargo run --release -p hub-tests --bin bench` (needs the tests' PostgreSQL; BENCHMARKS.md
 //! sets `TEST_DATABASE_ADMIN_URL` to its Unix socket, as README advises for a co-located server).
 //! Options via env: BENCH_CASES (default 100000), BENCH_CLIENTS (16), BENCH_REQUESTS (2000),
-//! BENCH_POOL (the server's pool, default 16), BENCH_RANKED_REQUESTS (100), BENCH_HOLD_SECONDS.
+//! BENCH_POOL (the server's pool, default 16), BENCH_RANKED_REQUESTS (100), BENCH_PGBENCH_SECONDS
+//! (15), BENCH_HOLD_SECONDS (keeps the loaded database before the reads, for EXPLAIN).
 
 #![allow(
     clippy::unwrap_used,
@@ -548,6 +554,19 @@ async fn main() {
         "HTTP floor ({{ __typename }}), {clients} clients: {floor_rate:.0} req/s; {} ms of CPU a request in the server and load generator",
         floor_cpu.map_or("?".to_owned(), |ms| format!("{ms:.2}"))
     );
+    // The same page and statements with only each case's id asked for: what resolving and
+    // writing the page's fields costs the server, against the full worklist's CPU.
+    let ids_only = json!({ "query": "{ cases(filter: { overdue: true }, first: 50) { edges { node { id } } } }" })
+        .to_string();
+    let cpu_before = Cpu::now();
+    let (_, ids_rate) = load_test(&app, &caseworker, &ids_only, clients, requests).await;
+    let ids_cpu = Cpu::now()
+        .zip(cpu_before)
+        .map(|(after, before)| after.since(before).own.as_secs_f64() * 1000.0 / requests as f64);
+    println!(
+        "the worklist's statements with only ids asked for, {clients} clients: {ids_rate:.0} req/s; {} ms of CPU a request in the server and load generator",
+        ids_cpu.map_or("?".to_owned(), |ms| format!("{ms:.2}"))
+    );
     let worklist_split = cpu.map(|cpu| {
         let per = |d: Duration| d.as_secs_f64() * 1000.0 / latencies.len() as f64;
         (per(cpu.postgres), per(cpu.own))
@@ -705,6 +724,10 @@ async fn main() {
     println!(
         "| HTTP floor, `{{ __typename }}`, {clients} clients | — | {floor_rate:.0} req/s, {} ms CPU a request |",
         floor_cpu.map_or("?".to_owned(), |ms| format!("{ms:.2}"))
+    );
+    println!(
+        "| the worklist's page with only ids asked for, {clients} clients | — | {ids_rate:.0} req/s, {} ms CPU a request in the server and load generator |",
+        ids_cpu.map_or("?".to_owned(), |ms| format!("{ms:.2}"))
     );
     println!(
         "| ranked by days without provision, first page, 1 client, p50 against the overdue page's | ≤ 2× | {:.2}× ({ranked_p50:.1?} against {overdue_p50:.1?}) |",
