@@ -60,6 +60,33 @@ macro_rules! council_tables {
         pub fn council_tables() -> Vec<&'static str> {
             vec![$(sea_orm::EntityName::table_name(&entity::$table::Entity)),+]
         }
+
+        /// Each column of a council table that `insert_many` could not carry as an array on
+        /// PostgreSQL, with why: its type has no array type, or a value of its Rust type is
+        /// another kind of value than the array holds (checked on the value every column with
+        /// a `Default` gets). Empty when every column maps.
+        #[cfg(test)]
+        fn columns_unnest_cannot_carry() -> Vec<String> {
+            let mut problems = Vec::new();
+            $({
+                let table = sea_orm::EntityName::table_name(&entity::$table::Entity);
+                let defaults = <entity::$table::ActiveModel as ActiveModelTrait>::default_values();
+                for column in <entity::$table::Column as Iterable>::iter() {
+                    let name = format!("{table}.{}", column.as_str());
+                    match unnest_type(column.def().get_column_type()) {
+                        None => problems.push(format!("{name}: no array type")),
+                        Some((array_type, _)) => {
+                            if let ActiveValue::Set(value) = defaults.get(column)
+                                && value.array_type() != array_type
+                            {
+                                problems.push(format!("{name}: {value:?} is not {array_type:?}"));
+                            }
+                        }
+                    }
+                }
+            })+
+            problems
+        }
     };
 }
 
@@ -609,5 +636,74 @@ impl CompilerTxn {
     /// Ends the transaction (it changed nothing).
     pub async fn finish(self) -> AppResult<()> {
         Ok(self.txn.commit().await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_of_every_council_table_travels_as_an_array_on_postgresql() {
+        assert_eq!(columns_unnest_cannot_carry(), Vec::<String>::new());
+    }
+
+    fn case_event(provision_id: Option<Uuid>) -> entity::case_event::ActiveModel {
+        entity::case_event::ActiveModel {
+            tenant_id: sea_orm::ActiveValue::NotSet,
+            id: sea_orm::ActiveValue::Set(Uuid::nil()),
+            case_id: sea_orm::ActiveValue::Set(Uuid::nil()),
+            kind: sea_orm::ActiveValue::Set(entity::case_event::CaseEventKind::Closed),
+            occurred_on: sea_orm::ActiveValue::Set(chrono::NaiveDate::MIN),
+            recorded_at: sea_orm::ActiveValue::Set(chrono::DateTime::UNIX_EPOCH),
+            recorded_by: sea_orm::ActiveValue::Set("someone".to_owned()),
+            provision_id: sea_orm::ActiveValue::Set(provision_id),
+        }
+    }
+
+    #[test]
+    fn the_tenant_is_the_first_parameter_never_a_rows_value() {
+        let mut row = case_event(None);
+        row.tenant_id = sea_orm::ActiveValue::Set(Uuid::max());
+        let council = Uuid::from_u128(7);
+        let statement = unnest_insert(council, &[row]).expect("an array insert");
+        assert!(
+            statement.sql.starts_with(
+                "INSERT INTO \"case_event\" (\"tenant_id\", \"id\", \"case_id\", \"kind\", \
+                 \"occurred_on\", \"recorded_at\", \"recorded_by\", \"provision_id\") \
+                 SELECT $1::uuid, r.c0, r.c1, r.c2, r.c3, r.c4, r.c5, CASE WHEN r.p6 THEN r.c6 END \
+                 FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::date[], $6::timestamptz[], \
+                 $7::text[], $8::uuid[], $9::bool[]) AS r(c0, c1, c2, c3, c4, c5, c6, p6)"
+            ),
+            "{}",
+            statement.sql
+        );
+        let values = statement.values.expect("values").0;
+        assert_eq!(values[0], Value::from(council));
+        assert!(!values.contains(&Value::from(Uuid::max())));
+    }
+
+    #[test]
+    fn a_null_travels_as_a_placeholder_and_a_false_beside_it() {
+        let statement = unnest_insert(
+            Uuid::nil(),
+            &[case_event(None), case_event(Some(Uuid::max()))],
+        )
+        .expect("an array insert");
+        let values = statement.values.expect("values").0;
+        assert_eq!(
+            values[7],
+            Value::from(vec![Uuid::nil(), Uuid::max()]),
+            "the placeholder is the type's default"
+        );
+        assert_eq!(values[8], Value::from(vec![false, true]));
+    }
+
+    #[test]
+    fn rows_that_set_different_columns_go_as_values_instead() {
+        let mut partial = case_event(None);
+        partial.provision_id = sea_orm::ActiveValue::NotSet;
+        assert!(unnest_insert(Uuid::nil(), &[case_event(None), partial.clone()]).is_none());
+        assert!(unnest_insert(Uuid::nil(), &[partial, case_event(None)]).is_none());
     }
 }
