@@ -17,6 +17,7 @@ mod browser;
 mod case;
 mod children;
 mod complaint;
+mod council_insert;
 mod council_tables;
 mod demo;
 mod fuzz;

@@ -9,10 +9,12 @@ use chrono::{NaiveDate, Utc};
 use entity::case::{self, CaseReason, CaseStatus, ClosureReason, DutyDecision};
 use entity::case_event::{self, CaseEventKind};
 use entity::child;
+use sea_orm::sea_query::extension::postgres::PgFunc;
+use sea_orm::sea_query::{ExprTrait, SimpleExpr, ValueType};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, QuerySelect, Value,
 };
 use uuid::Uuid;
 
@@ -23,11 +25,9 @@ use super::child::NewChild;
 use crate::error::{AppError, AppResult, Rejection};
 use crate::tenancy::{CouncilTxn, TenantScope};
 
-/// Rows written per INSERT: a case has 20 columns, so 30,000 values at most, under SQLite's
-/// 32,766 bound parameters (PostgreSQL allows 65,535). Fewer, larger statements: a load of
-/// 10,000 cases is seven INSERTs, not twenty.
-const INSERT_CHUNK: usize = 1_500;
-/// Keys looked up per IN (...) query: a whole batch of 10,000 in one.
+/// Keys looked up per query: a whole batch of 10,000 in one (on SQLite an `IN` list, under its
+/// 32,766 bound parameters; on PostgreSQL one array). Inserts need no chunking here:
+/// `CouncilTxn::insert_many` sizes its statements for the store.
 const LOOKUP_CHUNK: usize = 10_000;
 
 /// What a batch did.
@@ -95,7 +95,26 @@ fn reject_repeats<'a>(
     }
 }
 
-async fn children_by<V: Into<sea_orm::Value> + Clone>(
+/// `column` is one of `keys`. On PostgreSQL one array parameter, `= ANY($1)`: a statement
+/// PostgreSQL parses and plans once whatever the number of keys, where `IN` with 10,000
+/// parameters cost it ~10 ms before reading a row. On SQLite an `IN` list.
+fn one_of<C, V>(txn: &CouncilTxn, column: C, keys: &[V]) -> SimpleExpr
+where
+    C: ColumnTrait,
+    V: Into<Value> + ValueType + Clone,
+{
+    if txn.conn().get_database_backend() == DbBackend::Postgres {
+        let array = Value::Array(
+            V::array_type(),
+            Some(Box::new(keys.iter().cloned().map(Into::into).collect())),
+        );
+        column.into_expr().eq(PgFunc::any(SimpleExpr::Value(array)))
+    } else {
+        column.is_in(keys.iter().cloned())
+    }
+}
+
+async fn children_by<V: Into<Value> + ValueType + Clone>(
     txn: &CouncilTxn,
     column: child::Column,
     values: Vec<V>,
@@ -104,7 +123,7 @@ async fn children_by<V: Into<sea_orm::Value> + Clone>(
     for chunk in values.chunks(LOOKUP_CHUNK) {
         found.extend(
             txn.select::<child::Entity>()
-                .filter(column.is_in(chunk.iter().cloned()))
+                .filter(one_of(txn, column, chunk))
                 .all(txn.conn())
                 .await?,
         );
@@ -234,9 +253,7 @@ pub async fn upsert_children(
         }
     }
     summary.created = inserts.len() as u64;
-    for chunk in chunked(inserts) {
-        txn.insert_many(chunk).await?;
-    }
+    txn.insert_many(inserts).await?;
     audit::record(&txn, actor, "child.upsert", "child", &written).await?;
     txn.commit().await?;
     refresh_statistics(store, "child", summary.created + summary.updated).await;
@@ -272,12 +289,25 @@ pub async fn upsert_cases(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let children: HashMap<String, Uuid> =
-        children_by(&txn, child::Column::CouncilReference, child_references)
-            .await?
-            .into_iter()
-            .filter_map(|c| c.council_reference.map(|r| (r, c.id)))
-            .collect();
+    // Only the two columns a case needs of its child: reading whole children cost as much as
+    // the lookup itself.
+    let mut children: HashMap<String, Uuid> = HashMap::with_capacity(child_references.len());
+    for chunk in child_references.chunks(LOOKUP_CHUNK) {
+        let found: Vec<(Uuid, Option<String>)> = txn
+            .select::<child::Entity>()
+            .select_only()
+            .column(child::Column::Id)
+            .column(child::Column::CouncilReference)
+            .filter(one_of(&txn, child::Column::CouncilReference, chunk))
+            .into_tuple()
+            .all(txn.conn())
+            .await?;
+        children.extend(
+            found
+                .into_iter()
+                .filter_map(|(id, reference)| reference.map(|r| (r, id))),
+        );
+    }
     for (index, row) in &rows {
         if !children.contains_key(&row.child_reference) {
             rejected.push(reject(
@@ -299,7 +329,7 @@ pub async fn upsert_cases(
     for chunk in references.chunks(LOOKUP_CHUNK) {
         for found in txn
             .select::<case::Entity>()
-            .filter(case::Column::CouncilReference.is_in(chunk.iter().cloned()))
+            .filter(one_of(&txn, case::Column::CouncilReference, chunk))
             .all(txn.conn())
             .await?
         {
@@ -411,7 +441,7 @@ pub async fn upsert_cases(
     for chunk in batch_children.chunks(LOOKUP_CHUNK) {
         all_cases.extend(
             txn.select::<case::Entity>()
-                .filter(case::Column::ChildId.is_in(chunk.iter().copied()))
+                .filter(one_of(&txn, case::Column::ChildId, chunk))
                 .all(txn.conn())
                 .await?,
         );
@@ -447,12 +477,8 @@ pub async fn upsert_cases(
             insert
         })
         .collect();
-    for chunk in chunked(new_cases) {
-        txn.insert_many(chunk).await?;
-    }
-    for chunk in chunked(new_events) {
-        txn.insert_many(chunk).await?;
-    }
+    txn.insert_many(new_cases).await?;
+    txn.insert_many(new_events).await?;
     deadline::refresh_deadlines_on(&txn, &rules, &had_cases).await?;
     audit::record(&txn, actor, "case.upsert", "case", &written).await?;
     txn.commit().await?;
@@ -501,15 +527,6 @@ async fn refresh_statistics(store: &Store, tables: &'static str, rows: u64) {
         }
         ANALYZING.store(false, Ordering::Release);
     });
-}
-
-fn chunked<T>(mut rows: Vec<T>) -> Vec<Vec<T>> {
-    let mut chunks = Vec::new();
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(INSERT_CHUNK));
-        chunks.push(std::mem::replace(&mut rows, rest));
-    }
-    chunks
 }
 
 #[cfg(test)]
