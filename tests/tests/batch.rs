@@ -198,3 +198,41 @@ async fn only_service_clients_load_batches_and_only_into_their_own_council() {
         .await;
     assert_eq!(body["errors"][0]["extensions"]["field"], "rows", "{body}");
 }
+
+/// The first large load into a table whose statistics never counted it gets them refreshed
+/// after the answer, so the next batch's lookups are planned for the table's real size.
+#[tokio::test]
+async fn a_first_large_load_refreshes_the_planners_statistics() {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let service = app.token(Caller::Kent, &["service"]);
+    let rows: Vec<Value> = (0..1_000)
+        .map(|n| child_row(&format!("K-{n}"), "Ali", None))
+        .collect();
+    let (_, body) = app
+        .graphql(&service, UPSERT_CHILDREN, json!({ "rows": rows }))
+        .await;
+    assert_eq!(body["data"]["upsertChildren"]["created"], 1_000, "{body}");
+    let db = app.database.connect().await;
+    let counted = || async {
+        db.query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT reltuples::float8 FROM pg_class WHERE oid = 'child'::regclass",
+        ))
+        .await
+        .expect("read pg_class")
+        .expect("a row")
+        .try_get_by_index::<f64>(0)
+        .expect("reltuples")
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while counted().await < 1_000.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the statistics still count {} children",
+            counted().await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -67,6 +67,16 @@ async fn fetch(app: &TestApp, token: &str, body: &str) {
     );
 }
 
+/// Sends one batch mutation of `rows` and times it from the first byte sent to the checked
+/// answer. The body is serialised before the clock starts, as the reads' are (`fetch`): the
+/// load generator's JSON encoding of 10,000 rows (~6 ms) is not the hub's.
+async fn load(app: &TestApp, token: &str, mutation: &str, rows: Vec<Value>) -> Duration {
+    let body = json!({ "query": mutation, "variables": { "rows": rows } }).to_string();
+    let started = Instant::now();
+    fetch(app, token, &body).await;
+    started.elapsed()
+}
+
 /// CPU time spent so far, from Linux's /proc (USER_HZ is 100 on every Linux this runs on): by
 /// the whole machine (all cores; busy is everything but idle and iowait), by this process (the
 /// server and its load generator), by the processes it ran and waited for (pgbench), and by
@@ -404,16 +414,15 @@ async fn main() {
             .map(|n| json!({ "councilReference": format!("K-{n}"), "givenName": "Child", "familyName": format!("F{n:06}"),
                              "dateOfBirth": "2013-05-01", "sex": "FEMALE", "yearGroup": 8 }))
             .collect();
-        let started = Instant::now();
-        let (_, body) = app
-            .graphql(
+        child_batches.push(
+            load(
+                &app,
                 &service,
                 "mutation($rows: [CreateChildInput!]!) { upsertChildren(rows: $rows) { created } }",
-                json!({ "rows": children }),
+                children,
             )
-            .await;
-        assert!(body["errors"].is_null(), "{body}");
-        child_batches.push(started.elapsed());
+            .await,
+        );
         // Absences spread over the 2025/26 and 2026/27 school years; a fifth closed.
         let cases: Vec<Value> = (from..to)
             .map(|n| {
@@ -428,20 +437,19 @@ async fn main() {
                 row
             })
             .collect();
-        let started = Instant::now();
-        let (_, body) = app
-            .graphql(
+        case_batches.push(
+            load(
+                &app,
                 &service,
                 "mutation($rows: [CaseRecordInput!]!) { upsertCases(rows: $rows) { created } }",
-                json!({ "rows": cases }),
+                cases,
             )
-            .await;
-        assert!(body["errors"].is_null(), "{body}");
-        case_batches.push(started.elapsed());
+            .await,
+        );
         eprintln!(
             "rows {from}..{to}: upsertChildren {:.2?}, upsertCases {:.2?}",
             child_batches.last().copied().unwrap_or_default(),
-            started.elapsed()
+            case_batches.last().copied().unwrap_or_default(),
         );
     }
     println!(
@@ -461,6 +469,8 @@ async fn main() {
         .as_secs_f64();
     case_batches.sort();
     child_batches.sort();
+    let median_cases = percentile(&case_batches, 0.5).as_secs_f64();
+    let median_children = percentile(&child_batches, 0.5).as_secs_f64();
     println!(
         "upsertCases, {batch} rows per batch: median {:.2?}, worst {:.2?}, last {last_cases:.2}s over {} batches",
         percentile(&case_batches, 0.5),
@@ -503,7 +513,11 @@ async fn main() {
         println!();
         println!("| measure | target | measured |");
         println!("|---|---|---|");
-        print_load_ratios(batch, last_cases, copy_cases, last_children, copy_children);
+        print_load_ratios(
+            batch,
+            (last_cases, median_cases, copy_cases),
+            (last_children, median_children, copy_children),
+        );
         return;
     }
     db.execute_unprepared("VACUUM ANALYZE")
@@ -778,7 +792,11 @@ async fn main() {
         "| `auditEvents(first: 2)` page 1,000 against page 1, p50 | ≤ 2× | {:.2}× ({audit_deep_p50:.1?} against {audit_p50:.1?}) |",
         audit_deep_p50.as_secs_f64() / audit_p50.as_secs_f64()
     );
-    print_load_ratios(batch, last_cases, copy_cases, last_children, copy_children);
+    print_load_ratios(
+        batch,
+        (last_cases, median_cases, copy_cases),
+        (last_children, median_children, copy_children),
+    );
     println!(
         "| ranked page, 1 client, share of its statements' ceiling | — | {:.0}% |",
         100.0 * ranked_rate / ranked_ceiling
@@ -797,22 +815,18 @@ async fn main() {
     }
 }
 
-/// The final table's two batch-load rows: the last batch of each mutation against `COPY`.
-fn print_load_ratios(
-    batch: usize,
-    last_cases: f64,
-    copy_cases: f64,
-    last_children: f64,
-    copy_children: f64,
-) {
-    println!(
-        "| `upsertCases`, {batch} rows (last batch) against `COPY` of the same rows | ≤ 3× | {:.1}× ({last_cases:.2} s against {copy_cases:.3} s) |",
-        last_cases / copy_cases
-    );
-    println!(
-        "| `upsertChildren`, {batch} rows (last batch) against `COPY` of the same rows | ≤ 3× | {:.1}× ({last_children:.2} s against {copy_children:.3} s) |",
-        last_children / copy_children
-    );
+/// The final table's two batch-load rows: the last batch of each mutation (the table as large
+/// as it gets, as COPY's is) against `COPY`, and the median batch's ratio beside it, since one
+/// batch on two shared cores varies by a fifth from run to run. Each is (last, median, COPY)
+/// in seconds.
+fn print_load_ratios(batch: usize, cases: (f64, f64, f64), children: (f64, f64, f64)) {
+    for (mutation, (last, median, copy)) in [("upsertCases", cases), ("upsertChildren", children)] {
+        println!(
+            "| `{mutation}`, {batch} rows (last batch) against `COPY` of the same rows | ≤ 3× | {:.1}× ({last:.2} s against {copy:.3} s; the median batch {:.1}×) |",
+            last / copy,
+            median / copy
+        );
+    }
 }
 
 /// The server's pool for the benchmark: the production default unless `BENCH_POOL` says.

@@ -112,7 +112,8 @@ pub(super) async fn save_version(
             approved_at: Set(None),
         })
         .await?;
-    // A few hundred cells; in slices, so SQLite's limit on bound values is never reached.
+    // A few hundred cells in one call: `insert_many` keeps each statement under SQLite's limit
+    // on bound values, and on PostgreSQL sends them as arrays in one statement.
     let rows: Vec<return_cell::ActiveModel> = cells
         .into_iter()
         .map(|cell| return_cell::ActiveModel {
@@ -126,11 +127,7 @@ pub(super) async fn save_version(
             base: Set(cell.base),
         })
         .collect();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let slice: Vec<_> = rows.by_ref().take(500).collect();
-        txn.insert_many::<return_cell::Entity, _>(slice).await?;
-    }
+    txn.insert_many::<return_cell::Entity, _>(rows).await?;
     Ok((created, true))
 }
 
