@@ -302,6 +302,23 @@ async fn load_test(
     (latencies, rate)
 }
 
+/// `requests` requests of `body` from `clients` clients at once: the requests a second, and the
+/// milliseconds of CPU each cost this process (the server and its load generator).
+async fn server_cpu(
+    app: &Arc<TestApp>,
+    token: &str,
+    body: &str,
+    clients: usize,
+    requests: usize,
+) -> (f64, Option<f64>) {
+    let before = Cpu::now();
+    let (latencies, rate) = load_test(app, token, body, clients, requests).await;
+    let per_request = Cpu::now().zip(before).map(|(after, before)| {
+        after.since(before).own.as_secs_f64() * 1000.0 / latencies.len().max(1) as f64
+    });
+    (rate, per_request)
+}
+
 /// The end cursor of the page `pages` pages into `field`, `first` at a time, walked with cursors.
 async fn cursor_after(
     app: &TestApp,
@@ -586,11 +603,7 @@ async fn main() {
     // The HTTP floor: the smallest authenticated GraphQL request, from as many clients, on the
     // same two cores: what the server and its load generator cost before any database work.
     let floor = json!({ "query": "{ __typename }" }).to_string();
-    let cpu_before = Cpu::now();
-    let (_, floor_rate) = load_test(&app, &caseworker, &floor, clients, requests).await;
-    let floor_cpu = Cpu::now()
-        .zip(cpu_before)
-        .map(|(after, before)| after.since(before).own.as_secs_f64() * 1000.0 / requests as f64);
+    let (floor_rate, floor_cpu) = server_cpu(&app, &caseworker, &floor, clients, requests).await;
     println!(
         "HTTP floor ({{ __typename }}), {clients} clients: {floor_rate:.0} req/s; {} ms of CPU a request in the server and load generator",
         floor_cpu.map_or("?".to_owned(), |ms| format!("{ms:.2}"))
@@ -599,11 +612,7 @@ async fn main() {
     // writing the page's fields costs the server, against the full worklist's CPU.
     let ids_only = json!({ "query": "{ cases(filter: { overdue: true }, first: 50) { edges { node { id } } } }" })
         .to_string();
-    let cpu_before = Cpu::now();
-    let (_, ids_rate) = load_test(&app, &caseworker, &ids_only, clients, requests).await;
-    let ids_cpu = Cpu::now()
-        .zip(cpu_before)
-        .map(|(after, before)| after.since(before).own.as_secs_f64() * 1000.0 / requests as f64);
+    let (ids_rate, ids_cpu) = server_cpu(&app, &caseworker, &ids_only, clients, requests).await;
     println!(
         "the worklist's statements with only ids asked for, {clients} clients: {ids_rate:.0} req/s; {} ms of CPU a request in the server and load generator",
         ids_cpu.map_or("?".to_owned(), |ms| format!("{ms:.2}"))
